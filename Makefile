@@ -1,0 +1,109 @@
+# hb-run: a plain Makefile. `make deps` installs what the build needs on Debian,
+# `make test-deps` what the tests need too; `make test` runs them all, also under
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/hb-run
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/hb-run
+PKG_CONFIG ?= pkg-config
+
+PKGS       = inih libcjson
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN       = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-missing-field-initializers
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DHB_VERSION='"$(VERSION)"' \
+             -DHB_TEMPLATEDIR='"$(DATADIR)/templates"' $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+
+# Debian packages: to build, and to run the tests.
+DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev
+DEB_TEST   = bats faketime libfaketime procps python3 strace valgrind hyperfine
+SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c \
+             state/fileio.c state/state.c state/log.c \
+             runner/msg.c runner/util.c runner/config.c runner/reply.c runner/agent.c \
+             runner/tick.c runner/commands.c
+SRC        = $(LIB_SRC) runner/main.c
+HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
+OBJ        = $(SRC:%.c=build/%.o)
+UNIT_SRC   = $(wildcard tests/unit/*.c)
+
+.PHONY: all test unit system sanitize bench demo deps test-deps install uninstall clean \
+        check-pkgs
+
+all: hb-run
+
+check-pkgs:
+	@$(PKG_CONFIG) --exists $(PKGS) || { \
+	  echo "hb-run: missing libraries ($(PKGS)); run 'make deps' first" >&2; exit 1; }
+
+hb-run: check-pkgs $(OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) $(LDLIBS)
+
+build/%.o: %.c $(HDR) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# Unit tests link the modules (not main) into one table-driven test binary.
+build/unit-tests: check-pkgs $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h
+	@mkdir -p build
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_SRC) $(PKG_LIBS)
+
+# The same programs with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+build/asan/hb-run: check-pkgs $(SRC) $(HDR)
+	@mkdir -p build/asan
+	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(SRC) $(PKG_LIBS)
+build/asan/unit-tests: check-pkgs $(UNIT_SRC) $(LIB_SRC) $(HDR)
+	@mkdir -p build/asan
+	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) \
+	  $(LIB_SRC) $(PKG_LIBS)
+
+test: hb-run build/unit-tests build/asan/hb-run build/asan/unit-tests
+	@tests/run-all.sh
+
+unit: build/unit-tests
+	build/unit-tests
+
+system: hb-run
+	bats tests/system
+
+bench: hb-run
+	bench/tick.sh
+
+# The main job on the shipped example, with the demo agent (no agent CLI needed).
+demo: hb-run
+	@tests/demo.sh
+
+deps:
+	@tests/deps.sh $(DEB_BUILD)
+
+test-deps:
+	@tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+install: hb-run
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/claude \
+	  $(DESTDIR)$(DATADIR)/templates/demo $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DOCDIR)
+	install -m 755 hb-run $(DESTDIR)$(BINDIR)/hb-run
+	install -m 755 templates/claude/*.sh $(DESTDIR)$(DATADIR)/templates/claude/
+	install -m 755 templates/demo/*.sh $(DESTDIR)$(DATADIR)/templates/demo/
+	install -m 644 man/hb-run.1 $(DESTDIR)$(MANDIR)/man1/hb-run.1
+	install -m 644 man/heartbeat.md.5 $(DESTDIR)$(MANDIR)/man5/heartbeat.md.5
+	install -m 644 HEARTBEAT.md hb-run.ini crontab.example README.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hb-run $(DESTDIR)$(MANDIR)/man1/hb-run.1 \
+	  $(DESTDIR)$(MANDIR)/man5/heartbeat.md.5
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
+clean:
+	rm -rf build hb-run

@@ -1,0 +1,312 @@
+/* commands.c - status (every task: type, schedule, last run, next due, last result), log
+ * (the activity log) and check (every problem, with file:line). Read-only: none of them
+ * takes the lock or writes a file. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "runner/commands.h"
+#include "runner/msg.h"
+#include "runner/tick.h"
+#include "runner/util.h"
+#include "state/log.h"
+#include "state/state.h"
+
+/* ---- status ------------------------------------------------------------------------- */
+
+static void
+result_text(const struct plan_item *it, char *buf, size_t len)
+{
+	const struct task_state *ts = &it->ts;
+	char dur[32];
+
+	if (it->held) {
+		snprintf(buf, len, "running (pid %ld)", ts->running_pid);
+		return;
+	}
+	if (!ts->has_run || ts->last_status[0] == '\0') {
+		snprintf(buf, len, "%s", ts->has_run ? "ran" : "never ran");
+		return;
+	}
+	util_duration_ms(ts->last_duration_ms, dur, sizeof dur);
+	if (strcmp(ts->last_status, "ok") == 0)
+		snprintf(buf, len, "ok, %s, %s", ts->last_reply[0] ? ts->last_reply : "no reply",
+		    dur);
+	else if (ts->has_exit)
+		snprintf(buf, len, "%s (exit %d), %s", ts->last_status, ts->last_exit, dur);
+	else
+		snprintf(buf, len, "%s, %s", ts->last_status, dur);
+	if (ts->consecutive_errors > 1) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, ", %lld failures in a row", ts->consecutive_errors);
+	}
+}
+
+static cJSON *
+status_json(const struct plan_item *it)
+{
+	const struct task *t = it->task;
+	const struct task_state *ts = &it->ts;
+	char sched[64], when[40], result[128];
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	sched_describe(&t->sched, sched, sizeof sched);
+	result_text(it, result, sizeof result);
+	cJSON_AddStringToObject(o, "task", t->name);
+	cJSON_AddStringToObject(o, "type", task_type_name(t->type));
+	cJSON_AddStringToObject(o, "schedule", sched);
+	cJSON_AddNumberToObject(o, "interval_s", (double)t->sched.interval);
+	cJSON_AddBoolToObject(o, "enabled", t->enabled);
+	if (ts->has_run) {
+		util_time_iso((time_t)ts->last_run, when, sizeof when);
+		cJSON_AddStringToObject(o, "last_run", when);
+		cJSON_AddNumberToObject(o, "last_run_ts", (double)ts->last_run);
+	} else {
+		cJSON_AddNullToObject(o, "last_run");
+		cJSON_AddNullToObject(o, "last_run_ts");
+	}
+	if (it->next != (time_t)-1) {
+		util_time_iso(it->next, when, sizeof when);
+		cJSON_AddStringToObject(o, "next_due", when);
+		cJSON_AddNumberToObject(o, "next_due_ts", (double)it->next);
+	} else {
+		cJSON_AddNullToObject(o, "next_due");
+		cJSON_AddNullToObject(o, "next_due_ts");
+	}
+	cJSON_AddBoolToObject(o, "due", it->due && !it->held);
+	if (ts->last_status[0])
+		cJSON_AddStringToObject(o, "last_status", ts->last_status);
+	else
+		cJSON_AddNullToObject(o, "last_status");
+	if (ts->has_exit)
+		cJSON_AddNumberToObject(o, "last_exit", ts->last_exit);
+	else
+		cJSON_AddNullToObject(o, "last_exit");
+	cJSON_AddNumberToObject(o, "last_duration_ms", (double)ts->last_duration_ms);
+	if (ts->last_reply[0])
+		cJSON_AddStringToObject(o, "last_reply", ts->last_reply);
+	else
+		cJSON_AddNullToObject(o, "last_reply");
+	cJSON_AddNumberToObject(o, "runs", (double)ts->runs);
+	cJSON_AddNumberToObject(o, "consecutive_errors", (double)ts->consecutive_errors);
+	if (it->held) {
+		cJSON *r = cJSON_AddObjectToObject(o, "running");
+
+		cJSON_AddNumberToObject(r, "pid", (double)ts->running_pid);
+		cJSON_AddNumberToObject(r, "started_ts", (double)ts->running_since);
+	} else {
+		cJSON_AddNullToObject(o, "running");
+	}
+	cJSON_AddStringToObject(o, "summary", result);
+	return o;
+}
+
+int
+cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
+{
+	struct plan_item *items = calloc(hb->ntasks + 1, sizeof *items);
+	struct state *st = NULL;
+	char err[1024], boot[UUID_LEN];
+	time_t now = time(NULL);
+	int ret = 2;
+
+	if (items == NULL) {
+		msg_error("out of memory");
+		return 1;
+	}
+	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		goto out;
+	}
+	util_boot_id(boot);
+	tick_plan(hb, st, now, boot, items);
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		char *s;
+
+		for (size_t i = 0; arr != NULL && i < hb->ntasks; i++)
+			cJSON_AddItemToArray(arr, status_json(&items[i]));
+		s = arr ? cJSON_Print(arr) : NULL;
+		if (s == NULL) {
+			msg_error("out of memory");
+			cJSON_Delete(arr);
+			ret = 1;
+			goto out;
+		}
+		printf("%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+		ret = 0;
+		goto out;
+	}
+	printf("%-20s %-11s %-16s %-16s %-16s %s\n", "TASK", "TYPE", "SCHEDULE", "LAST RUN",
+	    "NEXT DUE", "LAST RESULT");
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		const struct plan_item *it = &items[i];
+		char sched[64], last[32], next[32], result[128];
+
+		sched_describe(&it->task->sched, sched, sizeof sched);
+		if (it->ts.has_run)
+			util_time_short((time_t)it->ts.last_run, last, sizeof last);
+		else
+			snprintf(last, sizeof last, "-");
+		if (!it->task->enabled)
+			snprintf(next, sizeof next, "disabled");
+		else if (it->due)
+			snprintf(next, sizeof next, "now");
+		else
+			util_time_short(it->next, next, sizeof next);
+		result_text(it, result, sizeof result);
+		printf("%-20s %-11s %-16s %-16s %-16s %s\n", it->task->name,
+		    task_type_name(it->task->type), sched, last, next, result);
+	}
+	ret = 0;
+out:
+	state_free(st);
+	free(items);
+	return ret;
+}
+
+/* ---- log ---------------------------------------------------------------------------- */
+
+struct log_filter {
+	const char *task;
+	cJSON **ring;		/* the last COUNT matching entries */
+	long count;
+	long seen;
+};
+
+static void
+keep_entry(const cJSON *e, void *arg)
+{
+	struct log_filter *f = arg;
+	const char *task = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "task"));
+	long slot;
+
+	if (f->task != NULL && (task == NULL || strcmp(task, f->task) != 0))
+		return;
+	slot = f->seen++ % f->count;
+	cJSON_Delete(f->ring[slot]);
+	f->ring[slot] = cJSON_Duplicate(e, 1);
+}
+
+static const char *
+str_of(const cJSON *e, const char *key, const char *dflt)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, key));
+
+	return s ? s : dflt;
+}
+
+static void
+print_entry(const cJSON *e)
+{
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(e, "exit");
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(e, "duration_ms");
+	char dur[32] = "-", result[64];
+	const char *status = str_of(e, "status", "?");
+
+	if (cJSON_IsNumber(ms))
+		util_duration_ms((long long)ms->valuedouble, dur, sizeof dur);
+	if (strcmp(status, "ok") != 0 && cJSON_IsNumber(ex))
+		snprintf(result, sizeof result, "%s (exit %d)", status, ex->valueint);
+	else
+		snprintf(result, sizeof result, "%s", status);
+	printf("%s  %-20s %-16s %-8s %-13s %s\n", str_of(e, "time", "?"), str_of(e, "task", "?"),
+	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""));
+}
+
+int
+cmd_log(const struct config *cfg, long count, const char *task, int json)
+{
+	struct log_filter f = { task, NULL, count, 0 };
+	char err[1024];
+	int ret = 0;
+
+	f.ring = calloc((size_t)count, sizeof *f.ring);
+	if (f.ring == NULL) {
+		msg_error("out of memory");
+		return 1;
+	}
+	if (log_each(cfg->log, keep_entry, &f, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		ret = 2;
+	}
+	for (long i = f.seen > count ? f.seen - count : 0; i < f.seen; i++) {
+		cJSON *e = f.ring[i % count];
+
+		if (e == NULL)
+			continue;
+		if (json) {
+			char *s = cJSON_PrintUnformatted(e);
+
+			if (s != NULL)
+				printf("%s\n", s);
+			cJSON_free(s);
+		} else {
+			print_entry(e);
+		}
+	}
+	for (long i = 0; i < count; i++)
+		cJSON_Delete(f.ring[i]);
+	free(f.ring);
+	return ret;
+}
+
+/* ---- check -------------------------------------------------------------------------- */
+
+static int
+check_template(const char *key, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (tick_template_path(name, path, sizeof path) != 0) {
+		msg_error("%s: agent template %s not found", key, name);
+		return 1;
+	}
+	if (access(path, X_OK) != 0) {
+		msg_error("%s: agent template %s is not executable", key, path);
+		return 1;
+	}
+	return 0;
+}
+
+int
+cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems)
+{
+	struct state *st = NULL;
+	int turn = 0, event = 0;
+	char err[1024];
+
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		turn |= hb->tasks[i].type == TASK_AGENT_TURN;
+		event |= hb->tasks[i].type == TASK_SYSTEM_EVENT;
+	}
+	if (turn)
+		problems += check_template("agent.agent_turn", cfg->agent_turn);
+	if (event)
+		problems += check_template("agent.system_event", cfg->system_event);
+	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		problems++;
+	}
+	state_free(st);
+	if (problems > 0)
+		return 2;
+	if (hb->empty)
+		printf("%s: no tasks (effectively empty): ticks do nothing\n", cfg->tasks);
+	else if (hb->implicit)
+		printf("%s: no tasks: block, the whole file is the task 'heartbeat'; no problems\n",
+		    cfg->tasks);
+	else
+		printf("%s: %zu task%s, no problems\n", cfg->tasks, hb->ntasks,
+		    hb->ntasks == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,321 @@
+/* main.c - hb-run's command line: options, configuration, HEARTBEAT.md, then one command.
+ * The only place that prints usage and exits; the exit status is the worst problem seen. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner/commands.h"
+#include "runner/config.h"
+#include "runner/msg.h"
+#include "runner/tick.h"
+#include "state/fileio.h"
+#include "tasks/heartbeat.h"
+
+#ifndef HB_VERSION
+#define HB_VERSION "0.1.0"
+#endif
+
+#define TASKS_MAX_BYTES (16L << 20)
+
+static const char usage_text[] =
+    "usage: hb-run [-C dir] [-c file] [-o section.key=value] [-n] [-v] [--catchup] [task ...]\n"
+    "       hb-run [options] run task ...\n"
+    "       hb-run [options] status [--json]\n"
+    "       hb-run [options] check\n"
+    "       hb-run [options] log [-n count] [--task task] [--json]\n"
+    "       hb-run --help | --version\n";
+
+static const char help_text[] =
+    "\n"
+    "Runs the due tasks of HEARTBEAT.md through an agent, once, and exits: start it from\n"
+    "cron. Replies that only say HEARTBEAT_OK are dropped; the rest go to standard output.\n"
+    "\n"
+    "  -C dir          the workspace (default: the current directory)\n"
+    "  -c file         the configuration file (default: hb-run.ini, if present)\n"
+    "  -o sec.key=val  set a configuration key, over the file and the environment\n"
+    "  -n, --dry-run   say what would run and why; change nothing\n"
+    "  -v, --verbose   say what happens, on standard error\n"
+    "  --catchup       after downtime: at most catchup_max due tasks, staggered\n"
+    "\n"
+    "Exit status: 0 all went well, 1 a task failed, 2 a usage or configuration error.\n"
+    "See hb-run(1) and heartbeat.md(5).\n";
+
+static const struct option global_opts[] = {
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "catchup", no_argument, NULL, 'K' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cli {
+	const char *dir;
+	const char *config_file;
+	char **sets;
+	size_t nsets;
+	struct tick_opts tick;
+};
+
+static void
+usage_exit(void)
+{
+	fputs(usage_text, stderr);
+	exit(2);
+}
+
+/* cron may start us with a standard descriptor closed; a pipe must never land there. */
+static void
+ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) < 0)
+			exit(2);
+}
+
+/* Global options, from ARGV[optind] on. PERMUTE: options may follow operands. */
+static void
+parse_global(struct cli *c, int argc, char **argv, int permute)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, permute ? "C:c:o:nv" : "+C:c:o:nv", global_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			c->dir = optarg;
+			break;
+		case 'c':
+			c->config_file = optarg;
+			break;
+		case 'o': {
+			char **s = realloc(c->sets, (c->nsets + 1) * sizeof *s);
+
+			if (s == NULL)
+				exit(1);
+			c->sets = s;
+			c->sets[c->nsets++] = optarg;
+			break;
+		}
+		case 'n':
+			c->tick.dry_run = 1;
+			break;
+		case 'v':
+			msg_verbose = 1;
+			break;
+		case 'K':
+			c->tick.catchup = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			exit(0);
+		case 'V':
+			printf("hb-run %s\n", HB_VERSION);
+			exit(0);
+		default:
+			usage_exit();
+		}
+	}
+}
+
+/* Loads the configuration; returns the number of problems reported. */
+static int
+load_config(struct config *cfg, const struct cli *c)
+{
+	if (config_init(cfg) != 0) {
+		msg_error("out of memory");
+		exit(1);
+	}
+	config_read_file(cfg, c->config_file ? c->config_file : CONFIG_FILE,
+	    c->config_file != NULL);
+	config_read_env(cfg);
+	for (size_t i = 0; i < c->nsets; i++)
+		config_set_option(cfg, c->sets[i]);
+	for (size_t i = 0; i < cfg->nerrors; i++)
+		msg_error("%s", cfg->errors[i]);
+	return (int)cfg->nerrors;
+}
+
+/* Reads and parses HEARTBEAT.md; returns the number of problems reported, or -1 when the
+ * file cannot be read at all. */
+static int
+load_tasks(const struct config *cfg, struct heartbeat *hb)
+{
+	char *text = NULL, err[PATH_MAX + 128];
+	size_t len;
+	int r;
+
+	memset(hb, 0, sizeof *hb);
+	r = fileio_read(cfg->tasks, TASKS_MAX_BYTES, &text, &len, err, sizeof err);
+	if (r == FILEIO_MISSING) {
+		msg_error("%s: no such file (create it, or set runner.tasks)", cfg->tasks);
+		return -1;
+	}
+	if (r != 0) {
+		msg_error("%s", err);
+		return -1;
+	}
+	if (heartbeat_parse(text, len, cfg->default_interval, hb) != 0) {
+		free(text);
+		msg_error("%s: out of memory", cfg->tasks);
+		exit(1);
+	}
+	free(text);
+	for (size_t i = 0; i < hb->ndiags; i++)
+		msg_error("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+	return (int)hb->ndiags;
+}
+
+static int
+cmd_log_main(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "task", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *task = NULL;
+	long count = 20;
+	int json = 0, ch;
+	char *end;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			errno = 0;
+			count = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || count < 1 || count > 1000000) {
+				msg_error("log: bad count '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 't':
+			task = optarg;
+			break;
+		default:
+			usage_exit();
+		}
+	}
+	if (optind < argc)
+		usage_exit();
+	return cmd_log(cfg, count, task, json);
+}
+
+static int
+status_main(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		return cmd_status(cfg, hb, 1);
+	if (argc != 1)
+		usage_exit();
+	return cmd_status(cfg, hb, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	struct config cfg;
+	struct heartbeat hb;
+	const char *cmd = NULL;
+	char workspace[PATH_MAX];
+	int problems, tp, status;
+
+	ensure_std_fds();
+	/* A reader that went away must not kill us between an agent's end and its record. */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&c, 0, sizeof c);
+	parse_global(&c, argc, argv, 0);
+	if (optind < argc) {
+		const char *w = argv[optind];
+
+		if (strcmp(w, "run") == 0 || strcmp(w, "status") == 0 ||
+		    strcmp(w, "check") == 0 || strcmp(w, "log") == 0)
+			cmd = w;
+	}
+	if (cmd == NULL || strcmp(cmd, "run") == 0) {
+		/* A tick: the rest are task names, with options anywhere. */
+		if (cmd != NULL)
+			optind++;
+		argc -= optind - 1;
+		argv += optind - 1;
+		optind = 1;
+		parse_global(&c, argc, argv, 1);
+		c.tick.names = argv + optind;
+		c.tick.nnames = (size_t)(argc - optind);
+		if (cmd != NULL && c.tick.nnames == 0)
+			usage_exit();
+		if (c.tick.catchup && c.tick.nnames > 0) {
+			msg_error("--catchup runs due tasks; it takes no task names");
+			usage_exit();
+		}
+	} else {
+		argc -= optind;
+		argv += optind;
+	}
+
+	if (c.dir != NULL && chdir(c.dir) != 0) {
+		msg_error("%s: %s", c.dir, strerror(errno));
+		return 2;
+	}
+	if (getcwd(workspace, sizeof workspace) == NULL) {
+		msg_error("cannot name the workspace: %s", strerror(errno));
+		return 2;
+	}
+	problems = load_config(&cfg, &c);
+	if (problems > 0 && (cmd == NULL || strcmp(cmd, "check") != 0)) {
+		config_free(&cfg);
+		return 2;
+	}
+	tp = load_tasks(&cfg, &hb);
+	if (tp < 0) {
+		config_free(&cfg);
+		return 2;
+	}
+	problems += tp;
+
+	if (cmd != NULL && strcmp(cmd, "check") == 0) {
+		status = argc == 1 ? cmd_check(&cfg, &hb, problems) : 2;
+		if (argc != 1)
+			fputs(usage_text, stderr);
+	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
+		status = status_main(&cfg, &hb, argc, argv);
+		if (problems > 0 && status == 0)
+			status = 2;
+	} else if (cmd != NULL && strcmp(cmd, "log") == 0) {
+		status = cmd_log_main(&cfg, argc, argv);
+	} else {
+		status = problems > 0 ? 2 : 0;
+		for (size_t i = 0; i < c.tick.nnames; i++)
+			if (heartbeat_find(&hb, c.tick.names[i]) == NULL) {
+				msg_error("%s: no task named '%s'", cfg.tasks, c.tick.names[i]);
+				status = 2;
+			}
+		if (status == 2 && c.tick.nnames > 0) {
+			/* A named task that does not exist: run none of them. */
+		} else if (hb.empty) {
+			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
+		} else {
+			int ts = tick_run(&cfg, &hb, workspace, &c.tick);
+
+			if (ts > status)
+				status = ts;
+		}
+	}
+	heartbeat_free(&hb);
+	config_free(&cfg);
+	free(c.sets);
+	return status;
+}

@@ -1,0 +1,26 @@
+/* reply.h - what to do with an agent's reply: HEARTBEAT_OK and NO_REPLY handling as OpenClaw
+ * does it. Pure. Used by the tick and by the tests. */
+#ifndef HB_REPLY_H
+#define HB_REPLY_H
+
+#include <stddef.h>
+
+enum reply_verdict {
+	REPLY_DELIVER,		/* show it to a person */
+	REPLY_EMPTY,		/* empty or whitespace only: suppressed */
+	REPLY_NO_REPLY,		/* exactly NO_REPLY: suppressed */
+	REPLY_ACK,		/* HEARTBEAT_OK with at most ack_max_chars besides: suppressed */
+};
+
+/* Classifies the reply TEXT (LEN bytes, not necessarily NUL-terminated). For REPLY_DELIVER,
+ * *OUT receives the text to deliver (the reply without edge tokens, trimmed; malloc'd) and
+ * *OUTLEN its length; otherwise *OUT is NULL. Returns -1 when memory ran out. */
+int reply_classify(const char *text, size_t len, size_t ack_max_chars,
+    enum reply_verdict *verdict, char **out, size_t *outlen);
+
+const char *reply_verdict_name(enum reply_verdict v);
+
+/* Unicode code points in S (N bytes of UTF-8). */
+size_t reply_codepoints(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,725 @@
+/* tick.c - one tick. The plan is made without the lock (a reader always sees a whole state
+ * file), so that a tick with nothing due takes no lock and writes nothing. Due tasks are
+ * claimed under the lock, run with no lock held, and each result is merged into a freshly
+ * loaded state under the lock again. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner/agent.h"
+#include "runner/msg.h"
+#include "runner/reply.h"
+#include "runner/tick.h"
+#include "runner/util.h"
+#include "state/log.h"
+#include "state/state.h"
+
+#ifndef HB_TEMPLATEDIR
+#define HB_TEMPLATEDIR "/usr/local/share/hb-run/templates"
+#endif
+
+#define LOCK_FILE ".heartbeat.lock"
+#define MAIN_SESSION "main"
+#define STDERR_LINES 10
+
+extern char **environ;
+
+struct job {
+	const struct task *task;
+	const char *reason;
+	long long overdue;		/* seconds past due, for --catchup's order */
+	char run_id[UUID_LEN];
+	char session[UUID_LEN];
+	int session_new;
+	/* while it runs */
+	struct agent *agent;
+	char prompt_path[PATH_MAX];
+	char **env;
+	long long started;		/* Unix seconds */
+};
+
+struct tick {
+	const struct config *cfg;
+	const struct heartbeat *hb;
+	const char *workspace;
+	const struct tick_opts *o;
+	time_t now;
+	char boot[UUID_LEN];
+	struct job *jobs;
+	size_t njobs;
+	int status;			/* worst exit status so far */
+	int delivered;			/* replies shown so far */
+};
+
+static void
+worse(struct tick *t, int status)
+{
+	if (status > t->status)
+		t->status = status;
+}
+
+void
+tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const char *boot,
+    struct plan_item *items)
+{
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		struct plan_item *it = &items[i];
+		const struct task *t = &hb->tasks[i];
+		struct sched_past past;
+
+		memset(it, 0, sizeof *it);
+		it->task = t;
+		state_task_get(st, t->name, &it->ts);
+		past.has_run = it->ts.has_run;
+		past.last_run = it->ts.last_run;
+		it->due = sched_due(&t->sched, &past, now, &it->next) && t->enabled;
+		if (!t->enabled)
+			it->next = (time_t)-1;
+		if (it->ts.running) {
+			/* A claim is live while its process exists, in this boot, and is not us
+			 * (a pid reused by this very tick is a dead claim). */
+			int same_boot = boot[0] == '\0' || it->ts.running_boot[0] == '\0' ||
+			    strcmp(boot, it->ts.running_boot) == 0;
+
+			if (same_boot && it->ts.running_pid != (long)getpid() &&
+			    util_pid_alive((pid_t)it->ts.running_pid))
+				it->held = 1;
+			else
+				it->stale = 1;
+		}
+	}
+}
+
+static int
+by_overdue(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->overdue != y->overdue)
+		return x->overdue > y->overdue ? -1 : 1;
+	return x->task->line - y->task->line;	/* file order among equals */
+}
+
+/* Chooses the jobs of this tick from the plan. Returns the number chosen. */
+static size_t
+select_jobs(struct tick *t, const struct plan_item *items, int quiet)
+{
+	const struct tick_opts *o = t->o;
+	size_t n = 0;
+
+	if (o->nnames > 0) {
+		for (size_t k = 0; k < o->nnames; k++) {
+			for (size_t i = 0; i < t->hb->ntasks; i++) {
+				const struct plan_item *it = &items[i];
+
+				if (strcmp(it->task->name, o->names[k]) != 0)
+					continue;
+				if (it->held) {
+					if (!quiet)
+						msg_error("%s is already running (pid %ld)",
+						    it->task->name, it->ts.running_pid);
+					break;
+				}
+				memset(&t->jobs[n], 0, sizeof t->jobs[n]);
+				t->jobs[n].task = it->task;
+				t->jobs[n++].reason = "manual";
+				break;
+			}
+		}
+		return n;
+	}
+	for (size_t i = 0; i < t->hb->ntasks; i++) {
+		const struct plan_item *it = &items[i];
+
+		if (!it->due)
+			continue;
+		if (it->held) {
+			if (!quiet)
+				msg_note("%s: still running in another tick (pid %ld)",
+				    it->task->name, it->ts.running_pid);
+			continue;
+		}
+		memset(&t->jobs[n], 0, sizeof t->jobs[n]);
+		t->jobs[n].task = it->task;
+		t->jobs[n].reason = o->catchup ? "catchup" : "interval";
+		t->jobs[n].overdue = (long long)(t->now - it->next);
+		n++;
+	}
+	if (o->catchup) {
+		qsort(t->jobs, n, sizeof *t->jobs, by_overdue);
+		if (n > (size_t)t->cfg->catchup_max) {
+			if (!quiet)
+				msg_note("catch-up: running %lld of %zu due tasks; the rest stay due",
+				    t->cfg->catchup_max, n);
+			n = (size_t)t->cfg->catchup_max;
+		}
+	}
+	return n;
+}
+
+/* ---- dry run ------------------------------------------------------------------------ */
+
+static void
+dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
+{
+	char when[40], sched[64];
+
+	for (size_t j = 0; j < njobs; j++) {
+		const struct plan_item *it = NULL;
+
+		for (size_t i = 0; i < t->hb->ntasks; i++)
+			if (items[i].task == t->jobs[j].task)
+				it = &items[i];
+		sched_describe(&it->task->sched, sched, sizeof sched);
+		if (strcmp(t->jobs[j].reason, "manual") == 0) {
+			printf("would run %s: named on the command line\n", it->task->name);
+		} else if (!it->ts.has_run) {
+			printf("would run %s: %s, never ran\n", it->task->name, sched);
+		} else {
+			util_time_iso(it->next, when, sizeof when);
+			printf("would run %s: %s, due since %s\n", it->task->name, sched, when);
+		}
+	}
+	for (size_t i = 0; i < t->hb->ntasks; i++) {
+		const struct plan_item *it = &items[i];
+		int chosen = 0;
+
+		for (size_t j = 0; j < njobs; j++)
+			chosen |= t->jobs[j].task == it->task;
+		if (chosen)
+			continue;
+		if (it->held) {
+			printf("skip %s: running in another tick (pid %ld)\n", it->task->name,
+			    it->ts.running_pid);
+		} else if (!it->task->enabled) {
+			printf("skip %s: disabled\n", it->task->name);
+		} else if (it->due) {
+			printf("skip %s: due, left for a later tick\n", it->task->name);
+		} else if (t->o->nnames == 0) {
+			util_time_iso(it->next, when, sizeof when);
+			printf("skip %s: not due until %s\n", it->task->name, when);
+		}
+	}
+}
+
+/* ---- claiming ----------------------------------------------------------------------- */
+
+static void
+log_interrupted(struct tick *t, const struct plan_item *it)
+{
+	struct log_entry e = { 0 };
+	char err[512], note[128], when[40];
+
+	snprintf(note, sizeof note, "the tick that ran it (pid %ld) is gone",
+	    it->ts.running_pid);
+	e.start = it->ts.running_since;
+	util_time_iso((time_t)e.start, when, sizeof when);
+	e.time = when;
+	e.task = it->task->name;
+	e.run_id = it->ts.running_id;
+	e.type = task_type_name(it->task->type);
+	e.status = "interrupted";
+	e.note = note;
+	if (log_append(t->cfg->log, &e, err, sizeof err) != 0)
+		msg_error("%s", err);
+	msg_warn("%s: its last run was interrupted (pid %ld is gone); it runs again when due",
+	    it->task->name, it->ts.running_pid);
+}
+
+/* Under the lock: reload, re-plan, clear dead claims, claim this tick's jobs, save.
+ * Returns the number of jobs claimed, or -1. */
+static long
+claim(struct tick *t, struct plan_item *items)
+{
+	struct state *st = NULL;
+	char err[1024];
+	size_t n;
+	long ret = -1;
+	int fd;
+
+	fd = state_lock(LOCK_FILE, err, sizeof err);
+	if (fd < 0) {
+		msg_error("%s", err);
+		worse(t, 2);
+		return -1;
+	}
+	if (state_load(t->cfg->state, &st, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		worse(t, 2);
+		goto out;
+	}
+	tick_plan(t->hb, st, t->now, t->boot, items);
+	for (size_t i = 0; i < t->hb->ntasks; i++)
+		if (items[i].stale) {
+			log_interrupted(t, &items[i]);
+			state_task_unclaim(st, items[i].task->name);
+		}
+	n = select_jobs(t, items, 0);
+	for (size_t j = 0; j < n; j++) {
+		struct job *jb = &t->jobs[j];
+		struct claim c = { .pid = (long)getpid(), .started = (long long)t->now,
+				   .run_id = jb->run_id, .boot_id = t->boot };
+
+		if (util_uuid(jb->run_id) != 0 || util_uuid(jb->session) != 0) {
+			msg_error("no random numbers for a run id: %s", strerror(errno));
+			worse(t, 1);
+			goto out;
+		}
+		jb->session_new = 1;
+		if (jb->task->type == TASK_SYSTEM_EVENT) {
+			const char *id = state_session(st, MAIN_SESSION, jb->session,
+			    &jb->session_new);
+
+			if (id == NULL)
+				goto oom;
+			snprintf(jb->session, sizeof jb->session, "%s", id);
+		}
+		if (state_task_claim(st, jb->task->name, &c) != 0)
+			goto oom;
+	}
+	if (state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_error("%s; nothing was run", err);
+		worse(t, 1);
+		goto out;
+	}
+	ret = (long)n;
+	goto out;
+oom:
+	msg_error("out of memory");
+	worse(t, 1);
+out:
+	state_free(st);
+	state_unlock(fd);
+	return ret;
+}
+
+/* ---- running ------------------------------------------------------------------------ */
+
+/* Finds template NAME: absolute, else in the workspace, else in the installed templates,
+ * else next to the executable (a build tree). */
+int
+tick_template_path(const char *name, char *out, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (name[0] == '/' || access(name, F_OK) == 0) {
+		snprintf(out, len, "%s", name);
+		return access(out, F_OK);
+	}
+	snprintf(out, len, "%s/%s", HB_TEMPLATEDIR, name);
+	if (access(out, F_OK) == 0)
+		return 0;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			snprintf(out, len, "%s/templates/%s", exe, name);
+			if (access(out, F_OK) == 0)
+				return 0;
+		}
+	}
+	snprintf(out, len, "%s", name);
+	return -1;
+}
+
+static char *
+env_pair(const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 2;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s=%s", name, value);
+	return s;
+}
+
+static void
+env_free(char **env)
+{
+	if (env == NULL)
+		return;
+	for (size_t i = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "HB_", 3) == 0)	/* ours; the rest belong to environ */
+			free(env[i]);
+	free(env);
+}
+
+/* The agent's environment: hb-run's own, minus stale HB_ run variables, plus this run's. */
+static char **
+job_env(struct tick *t, struct job *jb)
+{
+	const char *model = jb->task->model ? jb->task->model : t->cfg->model;
+	const char *names[] = { "HB_TASK", "HB_TYPE", "HB_PROMPT_FILE", "HB_SESSION_ID",
+		"HB_SESSION_NEW", "HB_MODEL", "HB_WORKSPACE", "HB_RUN_ID", "HB_REASON" };
+	const char *values[] = { jb->task->name, task_type_name(jb->task->type),
+		jb->prompt_path, jb->session, jb->session_new ? "1" : "0", model,
+		t->workspace, jb->run_id, jb->reason };
+	size_t n = 0, k = 0, nv = sizeof names / sizeof names[0];
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	env = calloc(n + nv + 1, sizeof *env);
+	if (env == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int ours = 0;
+
+		for (size_t v = 0; v < nv; v++) {
+			size_t l = strlen(names[v]);
+
+			ours |= strncmp(environ[i], names[v], l) == 0 && environ[i][l] == '=';
+		}
+		if (!ours && strncmp(environ[i], "HB_", 3) != 0)
+			env[k++] = environ[i];
+	}
+	for (size_t v = 0; v < nv; v++)
+		if ((env[k++] = env_pair(names[v], values[v])) == NULL) {
+			env_free(env);
+			return NULL;
+		}
+	return env;
+}
+
+/* Writes the prompt to a fresh 0600 file; returns its descriptor (at offset 0) or -1. */
+static int
+prompt_file(struct tick *t, struct job *jb, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *prompt = heartbeat_prompt(t->hb, jb->task);
+	size_t len, off = 0;
+	int fd;
+
+	if (prompt == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(jb->prompt_path, sizeof jb->prompt_path, "%s/hb-run-prompt-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	fd = mkostemp(jb->prompt_path, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
+		jb->prompt_path[0] = '\0';
+		free(prompt);
+		return -1;
+	}
+	len = strlen(prompt);
+	while (off < len) {
+		ssize_t w = write(fd, prompt + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
+			close(fd);
+			free(prompt);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	free(prompt);
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void record(struct tick *t, struct job *jb, const struct agent_result *res,
+    const char *why_not_started);
+
+/* Starts job JB; on failure records it as an error at once. Returns 0 if it runs. */
+static int
+start_job(struct tick *t, struct job *jb)
+{
+	const char *tpl = jb->task->type == TASK_SYSTEM_EVENT ? t->cfg->system_event :
+	    t->cfg->agent_turn;
+	long long timeout = jb->task->timeout ? jb->task->timeout : t->cfg->timeout;
+	struct agent_spec spec;
+	char path[PATH_MAX], err[PATH_MAX + 128];
+	int fd;
+
+	jb->started = (long long)time(NULL);
+	if (tick_template_path(tpl, path, sizeof path) != 0) {
+		snprintf(err, sizeof err, "agent template %s not found (looked in the workspace, "
+		    HB_TEMPLATEDIR " and next to hb-run)", tpl);
+		record(t, jb, NULL, err);
+		return -1;
+	}
+	fd = prompt_file(t, jb, err, sizeof err);
+	if (fd < 0) {
+		record(t, jb, NULL, err);
+		return -1;
+	}
+	jb->env = job_env(t, jb);
+	if (jb->env == NULL) {
+		close(fd);
+		record(t, jb, NULL, "out of memory");
+		return -1;
+	}
+	spec.path = path;
+	spec.env = jb->env;
+	spec.stdin_fd = fd;
+	spec.timeout_ms = timeout * 1000;
+	msg_note("%s: starting %s (%s)", jb->task->name, path, jb->reason);
+	jb->agent = agent_start(&spec, err, sizeof err);
+	close(fd);
+	if (jb->agent == NULL) {
+		record(t, jb, NULL, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+deliver(struct tick *t, const struct job *jb, const char *text, size_t len)
+{
+	/* A blank line between replies; one write so that the block stays whole. */
+	printf("%s=== %s ===\n%.*s\n", t->delivered++ ? "\n" : "", jb->task->name, (int)len,
+	    text);
+	fflush(stdout);
+}
+
+/* Under the lock: merge the result into a fresh state, save it, log the run. */
+static void
+record(struct tick *t, struct job *jb, const struct agent_result *res,
+    const char *why_not_started)
+{
+	enum reply_verdict verdict = REPLY_EMPTY;
+	struct run_record rec = { 0 };
+	struct log_entry e = { 0 };
+	struct state *st = NULL;
+	char err[1024], dur[32], when[40], *text = NULL;
+	size_t tlen = 0;
+	int fd;
+
+	rec.tick_start = (long long)t->now;
+	if (why_not_started != NULL || res->exec_failed) {
+		rec.status = "error";
+		msg_error("%s: %s", jb->task->name,
+		    why_not_started ? why_not_started : res->exec_error);
+	} else if (res->timed_out) {
+		rec.status = "timeout";
+		util_duration_ms(res->duration_ms, dur, sizeof dur);
+		msg_error("%s: timed out after %s; its process group was ended", jb->task->name,
+		    dur);
+	} else if (res->has_exit && res->exit_code == 0) {
+		rec.status = "ok";
+	} else {
+		rec.status = "error";
+		util_duration_ms(res->duration_ms, dur, sizeof dur);
+		if (res->has_exit)
+			msg_error("%s: the agent failed with exit status %d after %s",
+			    jb->task->name, res->exit_code, dur);
+		else
+			msg_error("%s: the agent was killed by signal %d after %s", jb->task->name,
+			    res->signal, dur);
+	}
+	if (res != NULL && strcmp(rec.status, "ok") != 0 && res->err_len > 0)
+		msg_detail(res->err, res->err_len, STDERR_LINES);
+	if (res != NULL && !res->exec_failed) {
+		if (reply_classify(res->out, res->out_len, (size_t)t->cfg->ack_max_chars, &verdict,
+		    &text, &tlen) != 0)
+			msg_error("%s: out of memory classifying the reply", jb->task->name);
+		rec.reply = reply_verdict_name(verdict);
+		if (verdict == REPLY_DELIVER)
+			deliver(t, jb, text, tlen);
+		else
+			msg_note("%s: reply suppressed (%s)", jb->task->name, rec.reply);
+		rec.has_exit = res->has_exit;
+		rec.exit_code = res->exit_code;
+		rec.duration_ms = res->duration_ms;
+	}
+	worse(t, strcmp(rec.status, "ok") == 0 ? 0 : 1);
+
+	fd = state_lock(LOCK_FILE, err, sizeof err);
+	if (fd < 0) {
+		msg_error("%s: the run of %s is not recorded", err, jb->task->name);
+		worse(t, 1);
+		goto out;
+	}
+	if (state_load(t->cfg->state, &st, err, sizeof err) != 0 ||
+	    (state_task_record(st, jb->task->name, &rec) != 0 && snprintf(err, sizeof err,
+	    "out of memory") > 0) ||
+	    (jb->task->type == TASK_SYSTEM_EVENT && res != NULL && !res->exec_failed &&
+	    state_session_mark_used(st, MAIN_SESSION) != 0 && snprintf(err, sizeof err,
+	    "out of memory") > 0) ||
+	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_error("%s: the run of %s is not recorded", err, jb->task->name);
+		worse(t, 1);
+	}
+	e.start = jb->started;
+	util_time_iso((time_t)e.start, when, sizeof when);
+	e.time = when;
+	e.task = jb->task->name;
+	e.run_id = jb->run_id;
+	e.type = task_type_name(jb->task->type);
+	e.reason = jb->reason;
+	e.status = rec.status;
+	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
+	if (res != NULL) {
+		e.has_exit = res->has_exit;
+		e.exit_code = res->exit_code;
+		e.signal = res->signal;
+		e.duration_ms = res->duration_ms;
+		e.verdict = res->exec_failed ? NULL : rec.reply;
+		e.reply = res->out;
+		e.reply_len = res->out_len;
+		e.reply_total = res->out_total;
+		e.stderr_text = res->err;
+		e.stderr_len = res->err_len;
+	}
+	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		worse(t, 1);
+	}
+	state_unlock(fd);
+out:
+	state_free(st);
+	free(text);
+}
+
+static void
+finish_job(struct tick *t, struct job *jb)
+{
+	struct agent_result res;
+
+	agent_finish(jb->agent, &res);
+	jb->agent = NULL;
+	if (res.duration_ms >= 0)
+		msg_note("%s: finished in %lld ms", jb->task->name, res.duration_ms);
+	record(t, jb, &res, NULL);
+	agent_result_free(&res);
+	if (jb->prompt_path[0] != '\0')
+		unlink(jb->prompt_path);
+	env_free(jb->env);
+	jb->env = NULL;
+}
+
+/* Two systemEvent runs would share the main session: they take turns. */
+static int
+may_start(const struct tick *t, const struct job *jb, struct job **running, size_t nrun)
+{
+	(void)t;
+	if (jb->task->type != TASK_SYSTEM_EVENT)
+		return 1;
+	for (size_t i = 0; i < nrun; i++)
+		if (running[i]->task->type == TASK_SYSTEM_EVENT)
+			return 0;
+	return 1;
+}
+
+static void
+run_jobs(struct tick *t, size_t njobs)
+{
+	size_t max = (size_t)t->cfg->max_concurrent, nrun = 0, left = njobs;
+	struct agent **agents = calloc(max, sizeof *agents);
+	struct job **running = calloc(max, sizeof *running);
+	long long stagger = t->o->catchup ? t->cfg->catchup_stagger * 1000 : 0;
+	long long next_start = 0;
+	char *started = calloc(njobs + 1, 1);
+
+	if (agents == NULL || running == NULL || started == NULL) {
+		msg_error("out of memory");
+		worse(t, 1);
+		goto out;
+	}
+	while (left > 0 || nrun > 0) {
+		long long now = agent_now_ms(), wait = -1;
+		int idx;
+
+		for (size_t j = 0; j < njobs && nrun < max && now >= next_start; j++) {
+			if (started[j] || !may_start(t, &t->jobs[j], running, nrun))
+				continue;
+			started[j] = 1;
+			left--;
+			if (start_job(t, &t->jobs[j]) != 0)
+				continue;
+			agents[nrun] = t->jobs[j].agent;
+			running[nrun++] = &t->jobs[j];
+			if (stagger > 0) {
+				next_start = now + stagger;
+				break;
+			}
+		}
+		if (left > 0 && nrun < max && next_start > now)
+			wait = next_start - now;
+		if (nrun == 0) {
+			if (wait > 0)
+				poll(NULL, 0, (int)wait);
+			continue;
+		}
+		idx = agent_wait(agents, nrun, wait);
+		if (idx < 0)
+			continue;
+		finish_job(t, running[idx]);
+		agents[idx] = agents[nrun - 1];
+		running[idx] = running[nrun - 1];
+		nrun--;
+	}
+out:
+	free(agents);
+	free(running);
+	free(started);
+}
+
+int
+tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
+    const struct tick_opts *opts)
+{
+	struct plan_item *items = NULL;
+	struct state *st = NULL;
+	struct tick t;
+	char err[1024];
+	size_t n;
+	long claimed;
+
+	memset(&t, 0, sizeof t);
+	t.cfg = cfg;
+	t.hb = hb;
+	t.workspace = workspace;
+	t.o = opts;
+	t.now = time(NULL);
+	util_boot_id(t.boot);
+	items = calloc(hb->ntasks + 1, sizeof *items);
+	t.jobs = calloc(hb->ntasks + opts->nnames + 1, sizeof *t.jobs);
+	if (items == NULL || t.jobs == NULL) {
+		msg_error("out of memory");
+		t.status = 1;
+		goto out;
+	}
+
+	/* The plan, without the lock: most ticks end here. */
+	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		t.status = 2;
+		goto out;
+	}
+	tick_plan(hb, st, t.now, t.boot, items);
+	n = select_jobs(&t, items, 1);
+	if (opts->dry_run) {
+		dry_run(&t, items, n);
+		goto out;
+	}
+	if (n == 0)
+		goto out;
+
+	claimed = claim(&t, items);
+	if (claimed > 0)
+		run_jobs(&t, (size_t)claimed);
+out:
+	state_free(st);
+	free(items);
+	free(t.jobs);
+	return t.status;
+}

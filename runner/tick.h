@@ -1,0 +1,42 @@
+/* tick.h - one tick: plan which tasks are due, claim them under the lock, run them, record
+ * each result. Also the plan alone, for "status" and dry runs. Used by main. */
+#ifndef HB_TICK_H
+#define HB_TICK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "runner/config.h"
+#include "state/state.h"
+#include "tasks/heartbeat.h"
+
+/* What the plan says of one task at one instant. */
+struct plan_item {
+	const struct task *task;
+	struct task_state ts;
+	int due;		/* its schedule says run */
+	time_t next;		/* when it is or becomes due; -1: never */
+	int held;		/* a live tick is running it now */
+	int stale;		/* claimed by a tick that is gone */
+};
+
+/* Fills ITEMS (hb->ntasks of them) from ST at NOW. BOOT is this boot's id. */
+void tick_plan(const struct heartbeat *hb, const struct state *st, time_t now,
+    const char *boot, struct plan_item *items);
+
+struct tick_opts {
+	int catchup;		/* --catchup: a bounded, staggered start after downtime */
+	int dry_run;		/* -n: say what would run, change nothing */
+	char **names;		/* tasks named on the command line: run them now */
+	size_t nnames;
+};
+
+/* Runs one tick. Returns the exit status: 0, 1 (a task failed) or 2 (a setup error). */
+int tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
+    const struct tick_opts *opts);
+
+/* Finds agent template NAME: absolute, else in the workspace, else in the installed
+ * templates, else in templates/ next to the executable. Returns 0 with the path in OUT. */
+int tick_template_path(const char *name, char *out, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/* util.c - ids, time formatting, boot id. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "runner/util.h"
+
+int
+util_uuid(char out[UUID_LEN])
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof b) {
+		ssize_t r = getrandom(b + got, sizeof b - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		got += (size_t)r;
+	}
+	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	snprintf(out, UUID_LEN,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+	    b[13], b[14], b[15]);
+	return 0;
+}
+
+void
+util_time_iso(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	char z[8];
+	size_t n;
+
+	localtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof z, "%z", &tm);	/* +0100 -> +01:00 */
+	snprintf(buf + n, len - n, "%.3s:%.2s", z, z + 3);
+}
+
+void
+util_time_short(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+void
+util_duration_ms(long long ms, char *buf, size_t len)
+{
+	if (ms < 1000)
+		snprintf(buf, len, "%lldms", ms);
+	else if (ms < 60000)
+		snprintf(buf, len, "%.1fs", (double)ms / 1000);
+	else
+		snprintf(buf, len, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
+}
+
+void
+util_boot_id(char out[UUID_LEN])
+{
+	ssize_t r = -1;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		r = read(fd, out, UUID_LEN - 1);
+		close(fd);
+	}
+	if (r < 0)
+		r = 0;
+	out[r] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+int
+util_pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}

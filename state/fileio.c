@@ -1,0 +1,144 @@
+/* fileio.c - reading files whole and replacing them atomically. A reader never sees a
+ * half-written file: it sees the old one or the new one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state/fileio.h"
+
+int
+fileio_read(const char *path, long max, char **out, size_t *len, char *err, size_t errlen)
+{
+	struct stat sb;
+	size_t cap, n = 0;
+	char *buf = NULL;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return FILEIO_MISSING;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (sb.st_size > max) {
+		snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
+		goto fail;
+	}
+	cap = (size_t)sb.st_size + 1;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == cap - 1) {	/* the file grew while we read it */
+			char *nb;
+
+			if ((long)cap > max) {
+				snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
+				goto fail;
+			}
+			nb = realloc(buf, cap * 2);
+			if (nb == NULL) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+fileio_write_atomic(const char *path, const char *data, size_t len, int sync, char *err,
+    size_t errlen)
+{
+	char tmp[4096], dir[4096];
+	const char *slash;
+	int fd, dfd, saved;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);	/* O_EXCL, 0600: never through a planted symlink */
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		snprintf(err, errlen, "%s: write failed: %s", path, strerror(saved));
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		saved = errno;
+		unlink(tmp);
+		snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		return -1;
+	}
+	if (!sync)
+		return 0;
+	/* Make the rename itself durable. */
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}

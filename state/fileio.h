@@ -1,0 +1,20 @@
+/* fileio.h - whole-file reads with a size limit, and atomic replacement of a file
+ * (temp file in the same directory, fsync, rename, fsync of the directory).
+ * Used by state/ and runner/. */
+#ifndef HB_FILEIO_H
+#define HB_FILEIO_H
+
+#include <stddef.h>
+
+#define FILEIO_MISSING 1
+
+/* Reads PATH (at most MAX bytes) into a malloc'd, NUL-terminated buffer. Returns 0,
+ * FILEIO_MISSING when the file does not exist, or -1 with "PATH: why" in ERR. */
+int fileio_read(const char *path, long max, char **out, size_t *len, char *err, size_t errlen);
+
+/* Replaces PATH with DATA atomically, mode 0600. SYNC: fsync the file and its directory.
+ * On error returns -1 with ERR set, and PATH is as it was. */
+int fileio_write_atomic(const char *path, const char *data, size_t len, int sync, char *err,
+    size_t errlen);
+
+#endif

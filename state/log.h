@@ -1,0 +1,43 @@
+/* log.h - the activity log, .heartbeat-log.jsonl: one JSON object per task run, appended.
+ * Rotated to "<log>.1" when it passes LOG_ROTATE_BYTES. Used by runner/. */
+#ifndef HB_LOG_H
+#define HB_LOG_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#define LOG_ROTATE_BYTES (4L << 20)
+#define LOG_TEXT_MAX 8192	/* bytes of a reply or of stderr kept in an entry */
+
+struct log_entry {
+	long long start;	/* Unix seconds the run started */
+	const char *time;	/* the same, as ISO 8601 for people */
+	const char *task;
+	const char *run_id;
+	const char *type;	/* agentTurn, systemEvent */
+	const char *reason;	/* interval, manual, catchup, ... */
+	const char *status;	/* ok, error, timeout, interrupted */
+	int has_exit;
+	int exit_code;
+	int signal;		/* 0: none */
+	long long duration_ms;
+	const char *verdict;	/* reply verdict, or NULL */
+	const char *reply;	/* the reply (as the agent wrote it) */
+	size_t reply_len;
+	size_t reply_total;	/* bytes the agent printed */
+	const char *stderr_text;
+	size_t stderr_len;
+	const char *note;	/* anything else worth keeping, or NULL */
+};
+
+/* Appends E to PATH (created 0600). Returns 0, or -1 with ERR set. */
+int log_append(const char *path, const struct log_entry *e, char *err, size_t errlen);
+
+/* Calls FN for each entry of PATH ("<path>.1" first), oldest first; lines that are not JSON
+ * objects are skipped. A missing log has no entries. Returns 0, or -1 with ERR set. */
+int log_each(const char *path, void (*fn)(const cJSON *entry, void *arg), void *arg,
+    char *err, size_t errlen);
+
+#endif

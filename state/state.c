@@ -1,0 +1,342 @@
+/* state.c - the state file. The JSON tree is kept whole so that unknown keys (a user's, or a
+ * later version's) survive; hb-run changes only the fields it owns. A write goes to a temp
+ * file in the same directory, is fsync'd and renamed over the old one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "state/fileio.h"
+#include "state/state.h"
+
+#define STATE_MAX_BYTES (64L << 20)
+
+struct state {
+	cJSON *root;
+};
+
+static void
+copy_str(char *dst, size_t len, const cJSON *item)
+{
+	const char *s = cJSON_GetStringValue(item);
+
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+/* Checks the types of the fields hb-run reads, so that a hand-edited file that would be
+ * misread is refused with a message instead. */
+static int
+validate(const cJSON *root, const char *path, char *err, size_t errlen)
+{
+	static const char *numbers[] = { "last_run", "last_exit", "last_duration_ms", "runs",
+		"consecutive_errors" };
+	const cJSON *t;
+
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errlen, "%s: not a JSON object", path);
+		return -1;
+	}
+	cJSON_ArrayForEach(t, root) {
+		if (t->string[0] == '_')
+			continue;
+		if (!cJSON_IsObject(t)) {
+			snprintf(err, errlen, "%s: task '%s': not a JSON object", path, t->string);
+			return -1;
+		}
+		for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, numbers[i]);
+
+			if (v != NULL && !cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
+				snprintf(err, errlen, "%s: task '%s': %s is not a number", path,
+				    t->string, numbers[i]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+state_load(const char *path, struct state **out, char *err, size_t errlen)
+{
+	struct state *st = NULL;
+	const char *end = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	st = calloc(1, sizeof *st);
+	if (st == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	r = fileio_read(path, STATE_MAX_BYTES, &text, &len, err, errlen);
+	if (r == FILEIO_MISSING) {
+		st->root = cJSON_CreateObject();
+	} else if (r != 0) {
+		goto fail;
+	} else {
+		st->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+		if (st->root == NULL) {
+			size_t line = 1, col = 1;
+
+			for (const char *p = text; end != NULL && p < end && p < text + len; p++) {
+				if (*p == '\n')
+					line++, col = 1;
+				else
+					col++;
+			}
+			snprintf(err, errlen, "%s:%zu:%zu: not valid JSON", path, line, col);
+			goto fail;
+		}
+		if (validate(st->root, path, err, errlen) != 0)
+			goto fail;
+	}
+	if (st->root == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	free(text);
+	*out = st;
+	return 0;
+fail:
+	free(text);
+	state_free(st);
+	return -1;
+}
+
+void
+state_free(struct state *st)
+{
+	if (st == NULL)
+		return;
+	cJSON_Delete(st->root);
+	free(st);
+}
+
+int
+state_save(const struct state *st, const char *path, char *err, size_t errlen)
+{
+	cJSON *version;
+	char *text;
+	int r;
+
+	/* _version says which hb-run wrote the file; set on a copy-free path. */
+	version = cJSON_GetObjectItemCaseSensitive(st->root, "_version");
+	if (version == NULL)
+		cJSON_AddNumberToObject(st->root, "_version", STATE_VERSION);
+	text = cJSON_Print(st->root);
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	r = fileio_write_atomic(path, text, strlen(text), 1, err, errlen);
+	cJSON_free(text);
+	return r;
+}
+
+static cJSON *
+task_obj(const struct state *st, const char *name, int create)
+{
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name);
+
+	if (t == NULL && create)
+		t = cJSON_AddObjectToObject(st->root, name);
+	return t;
+}
+
+static long long
+num(const cJSON *obj, const char *key, long long dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
+}
+
+/* Sets OBJ.KEY to a number, replacing whatever was there. */
+static int
+set_num(cJSON *obj, const char *key, double v)
+{
+	cJSON *n = cJSON_CreateNumber(v);
+
+	if (n == NULL)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, n) ? 0 : -1;
+	return cJSON_AddItemToObject(obj, key, n) ? 0 : -1;
+}
+
+static int
+set_str(cJSON *obj, const char *key, const char *v)
+{
+	cJSON *n = cJSON_CreateString(v);
+
+	if (n == NULL)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, n) ? 0 : -1;
+	return cJSON_AddItemToObject(obj, key, n) ? 0 : -1;
+}
+
+void
+state_task_get(const struct state *st, const char *name, struct task_state *out)
+{
+	const cJSON *t = task_obj(st, name, 0), *run, *v;
+
+	memset(out, 0, sizeof *out);
+	if (t == NULL)
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(t, "last_run");
+	if (cJSON_IsNumber(v)) {
+		out->has_run = 1;
+		out->last_run = (long long)v->valuedouble;
+	}
+	copy_str(out->last_status, sizeof out->last_status,
+	    cJSON_GetObjectItemCaseSensitive(t, "last_status"));
+	copy_str(out->last_reply, sizeof out->last_reply,
+	    cJSON_GetObjectItemCaseSensitive(t, "last_reply"));
+	v = cJSON_GetObjectItemCaseSensitive(t, "last_exit");
+	if (cJSON_IsNumber(v)) {
+		out->has_exit = 1;
+		out->last_exit = v->valueint;
+	}
+	out->last_duration_ms = num(t, "last_duration_ms", 0);
+	out->runs = num(t, "runs", 0);
+	out->consecutive_errors = num(t, "consecutive_errors", 0);
+	run = cJSON_GetObjectItemCaseSensitive(t, "running");
+	if (cJSON_IsObject(run)) {
+		out->running = 1;
+		out->running_pid = (long)num(run, "pid", 0);
+		out->running_since = num(run, "started", 0);
+		copy_str(out->running_id, sizeof out->running_id,
+		    cJSON_GetObjectItemCaseSensitive(run, "run_id"));
+		copy_str(out->running_boot, sizeof out->running_boot,
+		    cJSON_GetObjectItemCaseSensitive(run, "boot_id"));
+	}
+}
+
+int
+state_task_claim(struct state *st, const char *name, const struct claim *c)
+{
+	cJSON *t = task_obj(st, name, 1), *run;
+
+	if (t == NULL)
+		return -1;
+	cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
+	run = cJSON_AddObjectToObject(t, "running");
+	if (run == NULL || set_num(run, "pid", (double)c->pid) != 0 ||
+	    set_num(run, "started", (double)c->started) != 0 ||
+	    set_str(run, "run_id", c->run_id) != 0 ||
+	    (c->boot_id != NULL && set_str(run, "boot_id", c->boot_id) != 0))
+		return -1;
+	return 0;
+}
+
+int
+state_task_unclaim(struct state *st, const char *name)
+{
+	cJSON *t = task_obj(st, name, 0);
+
+	if (t != NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
+	return 0;
+}
+
+int
+state_task_record(struct state *st, const char *name, const struct run_record *r)
+{
+	cJSON *t = task_obj(st, name, 1);
+	int ok;
+
+	if (t == NULL)
+		return -1;
+	cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
+	ok = strcmp(r->status, "ok") == 0;
+	if (set_num(t, "last_run", (double)r->tick_start) != 0 ||
+	    set_str(t, "last_status", r->status) != 0 ||
+	    set_num(t, "last_duration_ms", (double)r->duration_ms) != 0 ||
+	    set_str(t, "last_reply", r->reply ? r->reply : "") != 0 ||
+	    set_num(t, "runs", (double)(num(t, "runs", 0) + 1)) != 0 ||
+	    set_num(t, "consecutive_errors",
+	        ok ? 0.0 : (double)(num(t, "consecutive_errors", 0) + 1)) != 0)
+		return -1;
+	if (r->has_exit)
+		return set_num(t, "last_exit", r->exit_code);
+	cJSON_DeleteItemFromObjectCaseSensitive(t, "last_exit");
+	return cJSON_AddNullToObject(t, "last_exit") ? 0 : -1;
+}
+
+const char *
+state_session(struct state *st, const char *key, const char *new_id, int *is_new)
+{
+	cJSON *all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions"), *s, *id;
+
+	if (!cJSON_IsObject(all)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(st->root, "_sessions");
+		all = cJSON_AddObjectToObject(st->root, "_sessions");
+		if (all == NULL)
+			return NULL;
+	}
+	s = cJSON_GetObjectItemCaseSensitive(all, key);
+	id = cJSON_GetObjectItemCaseSensitive(s, "id");
+	if (!cJSON_IsObject(s) || !cJSON_IsString(id)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(all, key);
+		s = cJSON_AddObjectToObject(all, key);
+		if (s == NULL || set_str(s, "id", new_id) != 0 || set_num(s, "created",
+		    (double)time(NULL)) != 0 || cJSON_AddFalseToObject(s, "used") == NULL)
+			return NULL;
+		id = cJSON_GetObjectItemCaseSensitive(s, "id");
+	}
+	*is_new = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "used"));
+	return id->valuestring;
+}
+
+int
+state_session_mark_used(struct state *st, const char *key)
+{
+	cJSON *all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions");
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(all, key), *t;
+
+	if (!cJSON_IsObject(s))
+		return -1;
+	t = cJSON_CreateTrue();
+	if (t == NULL)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(s, "used") != NULL)
+		return cJSON_ReplaceItemInObjectCaseSensitive(s, "used", t) ? 0 : -1;
+	return cJSON_AddItemToObject(s, "used", t) ? 0 : -1;
+}
+
+int
+state_lock(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno == EINTR)
+			continue;
+		snprintf(err, errlen, "%s: lock: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* closing releases the flock */
+}

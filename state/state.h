@@ -1,0 +1,72 @@
+/* state.h - .heartbeat-state.json: per-task run state, kept as JSON so that keys hb-run does
+ * not know survive every write. Atomic writes (temp file, fsync, rename) and a flock(2) lock
+ * held only around read-modify-write. Used by runner/. */
+#ifndef HB_STATE_H
+#define HB_STATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define STATE_VERSION 1
+#define RUN_ID_LEN 37		/* a UUID and its NUL */
+
+struct state;
+
+/* What hb-run knows of one task. */
+struct task_state {
+	int has_run;
+	long long last_run;		/* Unix seconds: start of the tick that ran it */
+	char last_status[16];		/* "ok", "error", "timeout", or "" */
+	int has_exit;
+	int last_exit;
+	long long last_duration_ms;
+	char last_reply[16];		/* reply verdict: "delivered", "heartbeat_ok", ... */
+	long long runs;
+	long long consecutive_errors;
+	int running;			/* claimed by a tick */
+	long running_pid;
+	long long running_since;
+	char running_id[RUN_ID_LEN];
+	char running_boot[RUN_ID_LEN];
+};
+
+/* A claim: the tick that is about to run a task. */
+struct claim {
+	long pid;
+	long long started;
+	const char *run_id;
+	const char *boot_id;
+};
+
+/* The outcome of one run, merged into the task's state. */
+struct run_record {
+	long long tick_start;		/* becomes last_run */
+	const char *status;		/* "ok", "error" or "timeout" */
+	int has_exit;
+	int exit_code;
+	long long duration_ms;
+	const char *reply;		/* reply verdict name */
+};
+
+/* Loads PATH; a missing file is an empty state. On error returns -1 with "PATH:LINE: what"
+ * in ERR, and touches nothing. */
+int state_load(const char *path, struct state **out, char *err, size_t errlen);
+/* Writes ST to PATH atomically (0600). On error the old file is left as it was. */
+int state_save(const struct state *st, const char *path, char *err, size_t errlen);
+void state_free(struct state *st);
+
+void state_task_get(const struct state *st, const char *name, struct task_state *out);
+int state_task_claim(struct state *st, const char *name, const struct claim *c);
+int state_task_unclaim(struct state *st, const char *name);
+int state_task_record(struct state *st, const char *name, const struct run_record *r);
+
+/* The workspace's session KEY ("main"): creates it with NEW_ID when it does not exist.
+ * *IS_NEW is 1 while the session has not been used. Returns the id (owned by ST) or NULL. */
+const char *state_session(struct state *st, const char *key, const char *new_id, int *is_new);
+int state_session_mark_used(struct state *st, const char *key);
+
+/* Takes the workspace lock (blocking); returns the descriptor, or -1 with ERR set. */
+int state_lock(const char *path, char *err, size_t errlen);
+void state_unlock(int fd);
+
+#endif

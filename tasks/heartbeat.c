@@ -1,0 +1,727 @@
+/* heartbeat.c - parse HEARTBEAT.md: the "tasks:" block (a small, strict subset of YAML:
+ * "- name:" items, "key: value" lines, one pair of quotes, "|" and ">" blocks), the free
+ * context around it, the implicit "heartbeat" task and the emptiness rules. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tasks/duration.h"
+#include "tasks/heartbeat.h"
+
+#define CONTEXT_HEADER "Additional context from HEARTBEAT.md:"
+#define IMPLICIT_NAME "heartbeat"
+#define IMPLICIT_PROMPT \
+	"Read HEARTBEAT.md (below, from the workspace). Follow it strictly. Do not infer or " \
+	"repeat old tasks from prior chats. If nothing needs attention, reply HEARTBEAT_OK."
+
+struct line {
+	const char *s;
+	size_t n;		/* without the newline and a trailing '\r' */
+};
+
+struct parser {
+	struct line *lines;
+	size_t nlines;
+	long long default_interval;
+	struct heartbeat *hb;
+	int oom;
+};
+
+/* Keys of a task, as bits, to find duplicates. */
+enum {
+	K_NAME = 1 << 0, K_PROMPT = 1 << 1, K_SCHED = 1 << 2, K_TYPE = 1 << 3,
+	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
+};
+
+static void
+diag(struct parser *p, size_t line, const char *fmt, ...)
+{
+	struct heartbeat *hb = p->hb;
+	struct hb_diag *d;
+	va_list ap;
+
+	d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
+	if (d == NULL) {
+		p->oom = 1;
+		return;
+	}
+	hb->diags = d;
+	d += hb->ndiags++;
+	d->line = (int)line + 1;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+}
+
+static char *
+xstrndup(struct parser *p, const char *s, size_t n)
+{
+	char *r = malloc(n + 1);
+
+	if (r == NULL) {
+		p->oom = 1;
+		return NULL;
+	}
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+static int
+is_blank(const struct line *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!isspace((unsigned char)l->s[i]))
+			return 0;
+	return 1;
+}
+
+/* Leading spaces; -1 when the indentation holds a tab (YAML forbids it, and its width is
+ * anybody's guess). */
+static int
+indent_of(const struct line *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n && (l->s[i] == ' ' || l->s[i] == '\t'); i++)
+		if (l->s[i] == '\t')
+			return -1;
+	return (int)i;
+}
+
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+static int
+line_is(const struct line *l, const char *word)
+{
+	const char *s = l->s;
+	size_t n = l->n;
+
+	trim(&s, &n);
+	return n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+/* ---- emptiness ---------------------------------------------------------------------- */
+
+/* Is the text S (N bytes, trimmed, outside any HTML comment) one that carries no task?
+ * Blank, an ATX header, an empty list item, or a code-fence marker. */
+static int
+ignorable_text(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return 1;
+	if (s[0] == '#') {		/* "# Title" and "#" are headers; "#tag" is content */
+		while (i < n && s[i] == '#')
+			i++;
+		return i == n || s[i] == ' ' || s[i] == '\t';
+	}
+	if (s[0] == '-' || s[0] == '*' || s[0] == '+') {	/* "-", "- [ ]", "* [x]" */
+		i = 1;
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i < n && s[i] == '[') {
+			if (i + 2 < n && s[i + 2] == ']' &&
+			    (s[i + 1] == ' ' || s[i + 1] == 'x' || s[i + 1] == 'X'))
+				i += 3;
+			else if (i + 1 < n && s[i + 1] == ']')
+				i += 2;
+			else
+				return 0;
+			while (i < n && (s[i] == ' ' || s[i] == '\t'))
+				i++;
+		}
+		return i == n;
+	}
+	if (n >= 3 && memcmp(s, "```", 3) == 0) {	/* "```" or "```lang" */
+		for (i = 3; i < n; i++)
+			if (s[i] == '`' || isspace((unsigned char)s[i]))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Does line L carry content? *IN_COMMENT tracks an HTML comment across lines. */
+static int
+line_has_content(const struct line *l, int *in_comment)
+{
+	const char *s = l->s, *end = l->s + l->n;
+	char buf[256];
+	size_t bn = 0;
+	int content = 0;
+
+	/* Copy the text outside comments; anything beyond the buffer is content anyway
+	 * unless it is whitespace. */
+	while (s < end) {
+		if (*in_comment) {
+			const char *c = memmem(s, (size_t)(end - s), "-->", 3);
+
+			if (c == NULL)
+				return content;
+			s = c + 3;
+			*in_comment = 0;
+			continue;
+		}
+		if (end - s >= 4 && memcmp(s, "<!--", 4) == 0) {
+			*in_comment = 1;
+			s += 4;
+			if (bn < sizeof buf)
+				buf[bn++] = ' ';
+			continue;
+		}
+		if (bn < sizeof buf)
+			buf[bn++] = *s;
+		else if (!isspace((unsigned char)*s))
+			content = 1;
+		s++;
+	}
+	if (content)
+		return 1;
+	{
+		const char *t = buf;
+		size_t tn = bn;
+
+		trim(&t, &tn);
+		return !ignorable_text(t, tn);
+	}
+}
+
+/* ---- the tasks block ---------------------------------------------------------------- */
+
+struct draft {
+	struct task t;
+	unsigned keys;
+	int bad;
+	size_t line;
+};
+
+static void
+task_free(struct task *t)
+{
+	free(t->name);
+	free(t->prompt);
+	free(t->tz);
+	free(t->model);
+	memset(t, 0, sizeof *t);
+}
+
+static const struct task *
+find_task(const struct heartbeat *hb, const char *name)
+{
+	for (size_t i = 0; i < hb->ntasks; i++)
+		if (strcmp(hb->tasks[i].name, name) == 0)
+			return &hb->tasks[i];
+	return NULL;
+}
+
+static void
+draft_finish(struct parser *p, struct draft *d)
+{
+	struct heartbeat *hb = p->hb;
+	const struct task *other;
+	struct task *nt;
+
+	if (d->t.name == NULL && !d->bad) {
+		task_free(&d->t);
+		return;
+	}
+	if (!d->bad && !(d->keys & K_PROMPT)) {
+		diag(p, d->line, "task '%s' has no prompt", d->t.name);
+		d->bad = 1;
+	}
+	if (!d->bad && (other = find_task(hb, d->t.name)) != NULL) {
+		diag(p, d->line, "duplicate task name '%s' (first at line %d)", d->t.name,
+		    other->line);
+		d->bad = 1;
+	}
+	if (d->bad || p->oom) {
+		task_free(&d->t);
+		return;
+	}
+	if (!(d->keys & K_SCHED)) {
+		d->t.sched.kind = SCHED_INTERVAL;
+		d->t.sched.interval = p->default_interval;
+		d->t.sched.is_default = 1;
+	}
+	nt = realloc(hb->tasks, (hb->ntasks + 1) * sizeof *nt);
+	if (nt == NULL) {
+		p->oom = 1;
+		task_free(&d->t);
+		return;
+	}
+	hb->tasks = nt;
+	hb->tasks[hb->ntasks++] = d->t;
+	memset(&d->t, 0, sizeof d->t);
+}
+
+/* Reads a "|" or ">" block scalar for the key on line KEYLINE (indented KEYIND); returns
+ * the value and sets *NEXT to the first line after the block. */
+static char *
+block_scalar(struct parser *p, size_t keyline, int keyind, int fold, size_t *next)
+{
+	size_t i, last = keyline, len = 0, off = 0;
+	int common = -1;
+	char *v;
+
+	for (i = keyline + 1; i < p->nlines; i++) {
+		int ind = 0;
+
+		if (is_blank(&p->lines[i]))
+			continue;
+		/* Only spaces indent; a tab after them is part of the text. */
+		while ((size_t)ind < p->lines[i].n && p->lines[i].s[ind] == ' ')
+			ind++;
+		if (ind <= keyind)
+			break;
+		if (common < 0 || ind < common)
+			common = ind;
+		last = i;
+	}
+	*next = last + 1;
+	for (i = keyline + 1; i <= last; i++)
+		len += p->lines[i].n + 1;
+	v = malloc(len + 1);
+	if (v == NULL) {
+		p->oom = 1;
+		return NULL;
+	}
+	for (i = keyline + 1; i <= last; i++) {
+		const struct line *l = &p->lines[i];
+		size_t skip = is_blank(l) ? l->n : (size_t)common;
+
+		if (skip > l->n)
+			skip = l->n;
+		if (i > keyline + 1) {
+			/* ">" folds a line break between two text lines into a space. */
+			int join = fold && !is_blank(l) && !is_blank(&p->lines[i - 1]) &&
+			    l->s[skip] != ' ';
+			v[off++] = join ? ' ' : '\n';
+		}
+		memcpy(v + off, l->s + skip, l->n - skip);
+		off += l->n - skip;
+	}
+	v[off] = '\0';
+	while (off > 0 && isspace((unsigned char)v[off - 1]))	/* clip trailing blank lines */
+		v[--off] = '\0';
+	return v;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	static const char *yes[] = { "true", "yes", "on" }, *no[] = { "false", "no", "off" };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+/* Applies "KEY: VALUE" (VALUE owned by the caller) to draft D; LINE for messages. */
+static void
+apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} keys[] = {
+		{ "name", K_NAME }, { "prompt", K_PROMPT }, { "interval", K_SCHED },
+		{ "every", K_SCHED }, { "cron", K_SCHED }, { "at", K_SCHED }, { "type", K_TYPE },
+		{ "timeout", K_TIMEOUT }, { "enabled", K_ENABLED }, { "tz", K_TZ },
+		{ "model", K_MODEL },
+	};
+	const char *why = NULL;
+	unsigned bit = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(key, keys[i].name) == 0)
+			bit = keys[i].bit;
+	if (bit == 0) {
+		diag(p, line, "unknown key '%s'", key);
+		d->bad = 1;
+		return;
+	}
+	if (d->keys & bit) {
+		if (bit == K_SCHED)
+			diag(p, line, "a task has one schedule: interval, every, cron or at");
+		else
+			diag(p, line, "duplicate key '%s'", key);
+		d->bad = 1;
+		return;
+	}
+	d->keys |= bit;
+
+	if (bit == K_NAME) {
+		if (!heartbeat_name_valid(value)) {
+			diag(p, line, "bad task name '%s': use letters, digits, '-', '_' and '.', "
+			    "at most %d, not starting with '_'", value, TASK_NAME_MAX);
+			d->bad = 1;
+		} else {
+			d->t.name = xstrndup(p, value, strlen(value));
+		}
+	} else if (bit == K_PROMPT) {
+		if (*value == '\0') {
+			diag(p, line, "empty prompt");
+			d->bad = 1;
+		} else {
+			d->t.prompt = xstrndup(p, value, strlen(value));
+		}
+	} else if (strcmp(key, "interval") == 0 || strcmp(key, "every") == 0) {
+		d->t.sched.kind = SCHED_INTERVAL;
+		if (duration_parse(value, &d->t.sched.interval, &why) != 0) {
+			diag(p, line, "bad %s '%s': %s", key, value, why);
+			d->bad = 1;
+		}
+	} else if (bit == K_SCHED) {
+		diag(p, line, "'%s' schedules are not supported yet; use interval", key);
+		d->bad = 1;
+	} else if (bit == K_TYPE) {
+		if (strcmp(value, "agentTurn") == 0) {
+			d->t.type = TASK_AGENT_TURN;
+		} else if (strcmp(value, "systemEvent") == 0) {
+			d->t.type = TASK_SYSTEM_EVENT;
+		} else {
+			diag(p, line, "bad type '%s': use agentTurn or systemEvent", value);
+			d->bad = 1;
+		}
+	} else if (bit == K_TIMEOUT) {
+		if (duration_parse(value, &d->t.timeout, &why) != 0) {
+			diag(p, line, "bad timeout '%s': %s", value, why);
+			d->bad = 1;
+		}
+	} else if (bit == K_ENABLED) {
+		if (parse_bool(value, &d->t.enabled) != 0) {
+			diag(p, line, "bad enabled '%s': use true or false", value);
+			d->bad = 1;
+		}
+	} else if (*value == '\0') {
+		diag(p, line, "empty %s", key);
+		d->bad = 1;
+	} else if (bit == K_TZ) {
+		d->t.tz = xstrndup(p, value, strlen(value));
+	} else {
+		d->t.model = xstrndup(p, value, strlen(value));
+	}
+}
+
+/* Parses the block from line FIRST; returns the first line after it. */
+static size_t
+parse_block(struct parser *p, size_t first)
+{
+	struct draft d;
+	int in_task = 0, dash_ind = 0;
+	size_t i;
+
+	memset(&d, 0, sizeof d);
+	for (i = first; i < p->nlines && !p->oom;) {
+		const struct line *l = &p->lines[i];
+		const char *s, *colon, *v;
+		size_t n, vn, klen;
+		char key[32], *value;
+		int ind, item = 0;
+
+		if (is_blank(l)) {
+			i++;
+			continue;
+		}
+		if (l->s[0] != ' ' && l->s[0] != '\t' && l->s[0] != '-')
+			break;		/* the block ends here */
+		ind = indent_of(l);
+		if (ind < 0) {
+			diag(p, i, "tab in indentation; indent with spaces");
+			d.bad = 1;
+			i++;
+			continue;
+		}
+		s = l->s + ind;
+		n = l->n - (size_t)ind;
+		if (*s == '#') {	/* a YAML comment */
+			i++;
+			continue;
+		}
+		if (*s == '-' && (n == 1 || s[1] == ' ')) {
+			item = 1;
+			s++, n--;
+			trim(&s, &n);
+			if (n < 5 || memcmp(s, "name:", 5) != 0) {
+				diag(p, i, "a task starts with '- name:'");
+				if (in_task)
+					draft_finish(p, &d);
+				memset(&d, 0, sizeof d);
+				d.bad = 1;	/* skip its lines, but report them */
+				in_task = 1;
+				d.line = i;
+				dash_ind = ind;
+				i++;
+				continue;
+			}
+			if (in_task)
+				draft_finish(p, &d);
+			memset(&d, 0, sizeof d);
+			d.t.enabled = 1;
+			d.line = i;
+			d.t.line = (int)i + 1;
+			in_task = 1;
+			dash_ind = ind;
+		} else if (!in_task) {
+			diag(p, i, "expected a task ('- name: ...')");
+			i++;
+			continue;
+		} else if (ind <= dash_ind) {
+			diag(p, i, "'%.*s' is not indented under its task", (int)(n > 40 ? 40 : n), s);
+			d.bad = 1;
+			i++;
+			continue;
+		}
+		trim(&s, &n);
+		colon = memchr(s, ':', n);
+		klen = colon ? (size_t)(colon - s) : 0;
+		for (size_t k = 0; k < klen; k++)
+			if (!isalnum((unsigned char)s[k]) && s[k] != '_' && s[k] != '-')
+				klen = 0;
+		if (klen == 0 || klen >= sizeof key ||
+		    ((size_t)(colon - s) + 1 < n && colon[1] != ' ' && colon[1] != '\t')) {
+			diag(p, i, "expected 'key: value'");
+			d.bad = 1;
+			i++;
+			continue;
+		}
+		memcpy(key, s, klen);
+		key[klen] = '\0';
+		v = colon + 1;
+		vn = n - klen - 1;
+		trim(&v, &vn);
+		if (vn >= 1 && (v[0] == '|' || v[0] == '>') &&
+		    (vn == 1 || (vn == 2 && (v[1] == '-' || v[1] == '+')))) {
+			/* the key sits at the dash's indent + 2 on an item line */
+			int keyind = item ? dash_ind : ind;
+			size_t next;
+
+			value = block_scalar(p, i, keyind, v[0] == '>', &next);
+			if (value != NULL)
+				apply_key(p, &d, i, key, value);
+			free(value);
+			i = next;
+			continue;
+		}
+		if (vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0]) {
+			v++;
+			vn -= 2;
+		}
+		value = xstrndup(p, v, vn);
+		if (value != NULL)
+			apply_key(p, &d, i, key, value);
+		free(value);
+		i++;
+	}
+	if (in_task)
+		draft_finish(p, &d);
+	task_free(&d.t);
+	return i;
+}
+
+/* ---- the whole file ----------------------------------------------------------------- */
+
+static int
+split_lines(struct parser *p, const char *text, size_t len)
+{
+	size_t cap = 64, i = 0;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {	/* UTF-8 BOM */
+		text += 3;
+		len -= 3;
+	}
+	p->lines = malloc(cap * sizeof *p->lines);
+	if (p->lines == NULL)
+		return -1;
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+
+		if (p->nlines == cap) {
+			struct line *nlines = realloc(p->lines, 2 * cap * sizeof *nlines);
+
+			if (nlines == NULL)
+				return -1;
+			p->lines = nlines;
+			cap *= 2;
+		}
+		p->lines[p->nlines].s = text + i;
+		p->lines[p->nlines].n = n > 0 && text[i + n - 1] == '\r' ? n - 1 : n;
+		p->nlines++;
+		i += n + 1;
+	}
+	return 0;
+}
+
+/* Joins lines [A, B) into a string, without leading and trailing blank lines. */
+static char *
+join_lines(struct parser *p, size_t a, size_t b, char *into, size_t *off)
+{
+	while (a < b && is_blank(&p->lines[a]))
+		a++;
+	while (b > a && is_blank(&p->lines[b - 1]))
+		b--;
+	for (size_t i = a; i < b; i++) {
+		if (*off > 0)
+			into[(*off)++] = '\n';
+		memcpy(into + *off, p->lines[i].s, p->lines[i].n);
+		*off += p->lines[i].n;
+	}
+	into[*off] = '\0';
+	return into;
+}
+
+int
+heartbeat_parse(const char *text, size_t len, long long default_interval, struct heartbeat *hb)
+{
+	struct parser p;
+	size_t i, start = 0, end = 0, off = 0;
+	int in_comment = 0, content = 0;
+	char *ctx = NULL;
+
+	memset(hb, 0, sizeof *hb);
+	memset(&p, 0, sizeof p);
+	p.hb = hb;
+	p.default_interval = default_interval;
+	if (split_lines(&p, text, len) != 0)
+		goto oom;
+
+	for (i = 0; i < p.nlines && !hb->has_block; i++)
+		if (line_is(&p.lines[i], "tasks:")) {
+			hb->has_block = 1;
+			start = i;
+		}
+	if (hb->has_block)
+		end = parse_block(&p, start + 1);
+	if (p.oom)
+		goto oom;
+
+	/* Context: the lines outside the block. */
+	for (i = 0; i < p.nlines; i++) {
+		if (hb->has_block && i >= start && i < end)
+			continue;
+		if (line_has_content(&p.lines[i], &in_comment))
+			content = 1;
+	}
+	if (content) {
+		ctx = malloc(len + 2);
+		if (ctx == NULL)
+			goto oom;
+		if (hb->has_block) {
+			join_lines(&p, 0, start, ctx, &off);
+			if (off > 0 && end < p.nlines)
+				ctx[off++] = '\n';
+			join_lines(&p, end, p.nlines, ctx, &off);
+		} else {
+			join_lines(&p, 0, p.nlines, ctx, &off);
+		}
+	}
+
+	if (!hb->has_block && content) {
+		/* An OpenClaw checklist: the whole file is one task. */
+		struct task *t = calloc(1, sizeof *t);
+		size_t plen = strlen(IMPLICIT_PROMPT) + strlen(ctx) + 32;
+
+		if (t == NULL)
+			goto oom;
+		hb->tasks = t;
+		hb->ntasks = 1;
+		hb->implicit = 1;
+		t->line = 1;
+		t->enabled = 1;
+		t->type = TASK_AGENT_TURN;
+		t->sched.kind = SCHED_INTERVAL;
+		t->sched.interval = default_interval;
+		t->sched.is_default = 1;
+		t->name = xstrndup(&p, IMPLICIT_NAME, strlen(IMPLICIT_NAME));
+		t->prompt = malloc(plen);
+		if (t->name == NULL || t->prompt == NULL)
+			goto oom;
+		snprintf(t->prompt, plen, "%s\n\nHEARTBEAT.md:\n%s", IMPLICIT_PROMPT, ctx);
+		free(ctx);
+		ctx = NULL;
+	}
+	hb->context = ctx;
+	hb->empty = hb->ntasks == 0 && hb->ndiags == 0;
+	free(p.lines);
+	return 0;
+oom:
+	free(ctx);
+	free(p.lines);
+	heartbeat_free(hb);
+	return -1;
+}
+
+void
+heartbeat_free(struct heartbeat *hb)
+{
+	for (size_t i = 0; i < hb->ntasks; i++)
+		task_free(&hb->tasks[i]);
+	free(hb->tasks);
+	free(hb->context);
+	free(hb->diags);
+	memset(hb, 0, sizeof *hb);
+}
+
+char *
+heartbeat_prompt(const struct heartbeat *hb, const struct task *t)
+{
+	size_t len = strlen(t->prompt) + 1;
+	char *s;
+
+	if (hb->context != NULL)
+		len += strlen(hb->context) + sizeof CONTEXT_HEADER + 4;
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	if (hb->context != NULL)
+		snprintf(s, len, "%s\n\n" CONTEXT_HEADER "\n%s", t->prompt, hb->context);
+	else
+		snprintf(s, len, "%s", t->prompt);
+	return s;
+}
+
+const struct task *
+heartbeat_find(const struct heartbeat *hb, const char *name)
+{
+	return find_task(hb, name);
+}
+
+int
+heartbeat_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > TASK_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && strchr("-_.", name[i]) == NULL)
+			return 0;
+	/* State keys that start with '_' are hb-run's own; "." and ".." read as paths. */
+	return name[0] != '_' && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+const char *
+task_type_name(enum task_type t)
+{
+	return t == TASK_SYSTEM_EVENT ? "systemEvent" : "agentTurn";
+}

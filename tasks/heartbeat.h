@@ -1,0 +1,64 @@
+/* heartbeat.h - the task model and the HEARTBEAT.md parser (OpenClaw's format: a "tasks:"
+ * block, everything else is context). Pure: it reads only the text it is handed.
+ * Used by runner/. */
+#ifndef HB_HEARTBEAT_H
+#define HB_HEARTBEAT_H
+
+#include <stddef.h>
+
+#include "tasks/schedule.h"
+
+#define TASK_NAME_MAX 64
+
+enum task_type {
+	TASK_AGENT_TURN,
+	TASK_SYSTEM_EVENT,
+};
+
+struct task {
+	char *name;
+	char *prompt;		/* as written; heartbeat_prompt() adds the context */
+	int line;		/* line of "- name:" */
+	enum task_type type;
+	struct schedule sched;
+	long long timeout;	/* seconds; 0: the configured default */
+	int enabled;
+	char *tz;		/* NULL: the configured zone */
+	char *model;		/* NULL: the configured model */
+};
+
+struct hb_diag {
+	int line;
+	char msg[200];
+};
+
+struct heartbeat {
+	struct task *tasks;	/* valid tasks, in file order */
+	size_t ntasks;
+	char *context;		/* text outside the block; NULL when effectively empty */
+	int has_block;		/* a "tasks:" line was found */
+	int implicit;		/* tasks[0] is the implicit "heartbeat" task */
+	int empty;		/* effectively empty: nothing to run, nothing wrong */
+	struct hb_diag *diags;	/* problems, in line order; their tasks were skipped */
+	size_t ndiags;
+};
+
+/* Parses TEXT (LEN bytes). Tasks without a schedule run every DEFAULT_INTERVAL seconds.
+ * Returns 0 (problems are in hb->diags), or -1 when memory ran out. */
+int heartbeat_parse(const char *text, size_t len, long long default_interval,
+    struct heartbeat *hb);
+void heartbeat_free(struct heartbeat *hb);
+
+/* The full prompt handed to the agent: the task's prompt, then the file's context.
+ * Returns a malloc'd string, or NULL when memory ran out. */
+char *heartbeat_prompt(const struct heartbeat *hb, const struct task *t);
+
+/* Finds a task by name; NULL when there is none. */
+const struct task *heartbeat_find(const struct heartbeat *hb, const char *name);
+
+/* 1 when NAME is a valid task name: letters, digits, '-', '_', '.', at most TASK_NAME_MAX. */
+int heartbeat_name_valid(const char *name);
+
+const char *task_type_name(enum task_type t);
+
+#endif
