@@ -1,12 +1,12 @@
 /* config.c - configuration: a table of keys, each with its kind and limits, fed from the
  * file (through inih), the environment and the command line, in that order. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -246,23 +246,27 @@ config_read_file(struct config *c, const char *file, int required)
 	fclose(r.f);
 }
 
+extern char **environ;
+
 void
 config_read_env(struct config *c)
 {
-	for (size_t i = 0; i < NKEYS; i++) {
-		char var[64];
-		const char *v;
-		size_t j;
+	/* One pass over the environment: most of it is not ours. */
+	for (char **e = environ; *e != NULL; e++) {
+		const char *v = *e, *eq;
 
-		snprintf(var, sizeof var, "HB_%s_%s", keys[i].section, keys[i].name);
-		for (j = 0; var[j] != '\0'; j++)
-			var[j] = (char)toupper((unsigned char)var[j]);
-		v = getenv(var);
-		if (v != NULL) {
-			char where[80];
+		if (strncmp(v, "HB_", 3) != 0 || (eq = strchr(v, '=')) == NULL)
+			continue;
+		for (size_t i = 0; i < NKEYS; i++) {
+			size_t sl = strlen(keys[i].section), nl = strlen(keys[i].name);
+			char where[96];
 
-			snprintf(where, sizeof where, "environment %s", var);
-			set_key(c, &keys[i], v, where);
+			if ((size_t)(eq - v) != 3 + sl + 1 + nl ||
+			    strncasecmp(v + 3, keys[i].section, sl) != 0 || v[3 + sl] != '_' ||
+			    strncasecmp(v + 4 + sl, keys[i].name, nl) != 0)
+				continue;
+			snprintf(where, sizeof where, "environment %.*s", (int)(eq - v), v);
+			set_key(c, &keys[i], eq + 1, where);
 		}
 	}
 }

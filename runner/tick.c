@@ -39,7 +39,7 @@ struct job {
 	int session_new;
 	/* while it runs */
 	struct agent *agent;
-	char prompt_path[PATH_MAX];
+	char *prompt_path;		/* malloc'd; NULL until written */
 	char **env;
 	long long started;		/* Unix seconds */
 };
@@ -117,9 +117,14 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 		for (size_t k = 0; k < o->nnames; k++) {
 			for (size_t i = 0; i < t->hb->ntasks; i++) {
 				const struct plan_item *it = &items[i];
+				int twice = 0;
 
 				if (strcmp(it->task->name, o->names[k]) != 0)
 					continue;
+				for (size_t j = 0; j < n; j++)
+					twice |= t->jobs[j].task == it->task;
+				if (twice)	/* "hb-run a a" runs a once */
+					break;
 				if (it->held) {
 					if (!quiet)
 						msg_error("%s is already running (pid %ld)",
@@ -399,16 +404,19 @@ prompt_file(struct tick *t, struct job *jb, char *err, size_t errlen)
 	size_t len, off = 0;
 	int fd;
 
-	if (prompt == NULL) {
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if (prompt == NULL || asprintf(&jb->prompt_path, "%s/hb-run-prompt-XXXXXX", tmp) < 0) {
+		jb->prompt_path = NULL;
 		snprintf(err, errlen, "out of memory");
+		free(prompt);
 		return -1;
 	}
-	snprintf(jb->prompt_path, sizeof jb->prompt_path, "%s/hb-run-prompt-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
 	fd = mkostemp(jb->prompt_path, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
-		jb->prompt_path[0] = '\0';
+		free(jb->prompt_path);
+		jb->prompt_path = NULL;
 		free(prompt);
 		return -1;
 	}
@@ -418,21 +426,30 @@ prompt_file(struct tick *t, struct job *jb, char *err, size_t errlen)
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
-			close(fd);
-			free(prompt);
-			return -1;
-		}
+		if (w < 0)
+			break;
 		off += (size_t)w;
 	}
 	free(prompt);
-	if (lseek(fd, 0, SEEK_SET) != 0) {
+	if (off < len || lseek(fd, 0, SEEK_SET) != 0) {
 		snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* Removes the prompt file and frees what the run of JB held. */
+static void
+job_cleanup(struct job *jb)
+{
+	if (jb->prompt_path != NULL) {
+		unlink(jb->prompt_path);
+		free(jb->prompt_path);
+		jb->prompt_path = NULL;
+	}
+	env_free(jb->env);
+	jb->env = NULL;
 }
 
 static void record(struct tick *t, struct job *jb, const struct agent_result *res,
@@ -459,12 +476,14 @@ start_job(struct tick *t, struct job *jb)
 	fd = prompt_file(t, jb, err, sizeof err);
 	if (fd < 0) {
 		record(t, jb, NULL, err);
+		job_cleanup(jb);
 		return -1;
 	}
 	jb->env = job_env(t, jb);
 	if (jb->env == NULL) {
 		close(fd);
 		record(t, jb, NULL, "out of memory");
+		job_cleanup(jb);
 		return -1;
 	}
 	spec.path = path;
@@ -476,6 +495,7 @@ start_job(struct tick *t, struct job *jb)
 	close(fd);
 	if (jb->agent == NULL) {
 		record(t, jb, NULL, err);
+		job_cleanup(jb);
 		return -1;
 	}
 	return 0;
@@ -600,10 +620,7 @@ finish_job(struct tick *t, struct job *jb)
 		msg_note("%s: finished in %lld ms", jb->task->name, res.duration_ms);
 	record(t, jb, &res, NULL);
 	agent_result_free(&res);
-	if (jb->prompt_path[0] != '\0')
-		unlink(jb->prompt_path);
-	env_free(jb->env);
-	jb->env = NULL;
+	job_cleanup(jb);
 }
 
 /* Two systemEvent runs would share the main session: they take turns. */
