@@ -20,7 +20,7 @@
 #define OUT_TAIL (64 * 1024)
 #define ERR_HEAD (4 * 1024)
 #define ERR_TAIL (12 * 1024)
-#define ABANDON_MS 1000		/* after SIGKILL, stop waiting for pipes held elsewhere */
+#define ABANDON_MS 1000		/* after the group is gone, stop waiting for pipes held elsewhere */
 #define POLL_FALLBACK_MS 50	/* without pidfds, how often to look for an exit */
 
 struct agent {
@@ -251,31 +251,41 @@ signal_group(struct agent *a, int sig, long long now)
 		a->term_ms = now;
 }
 
+/* When a finished agent's pipes are given up: they are held by a process that left its group. */
+static long long
+settle_ms(const struct agent *a)
+{
+	return (a->kill_ms > a->end_ms ? a->kill_ms : a->end_ms) + ABANDON_MS;
+}
+
 /* Drives A's timers; returns 1 when A is finished. */
 static int
 step(struct agent *a, long long now)
 {
+	int group;
+
 	try_reap(a, now);
 	if (!a->reaped && a->term_ms == 0 && now >= a->deadline_ms) {
 		a->timed_out = 1;
 		signal_group(a, SIGTERM, now);
 	}
-	/* The leader is gone: whatever is left of its group goes too. */
-	if (a->reaped && a->term_ms == 0 && kill(-a->pid, 0) == 0)
+	group = kill(-a->pid, 0) == 0;
+	/* The agent is gone: whatever is left of its group goes too. */
+	if (a->reaped && group && a->term_ms == 0)
 		signal_group(a, SIGTERM, now);
 	if (a->term_ms != 0 && a->kill_ms == 0 && now >= a->term_ms + AGENT_KILL_GRACE_MS &&
-	    (!a->reaped || kill(-a->pid, 0) == 0 || a->out_fd >= 0 || a->err_fd >= 0))
+	    (!a->reaped || group))
 		signal_group(a, SIGKILL, now);
-	if (a->reaped && a->kill_ms != 0 && now >= a->kill_ms + ABANDON_MS) {
-		/* Someone outside the group holds the pipes: stop waiting for them. */
+	if (!a->reaped || (group && a->kill_ms == 0))
+		return 0;
+	if ((a->out_fd >= 0 || a->err_fd >= 0) && now >= settle_ms(a)) {
 		if (a->out_fd >= 0)
 			close(a->out_fd);
 		if (a->err_fd >= 0)
 			close(a->err_fd);
 		a->out_fd = a->err_fd = -1;
 	}
-	return a->reaped && a->out_fd < 0 && a->err_fd < 0 &&
-	    (a->kill_ms != 0 || kill(-a->pid, 0) != 0);
+	return a->out_fd < 0 && a->err_fd < 0;
 }
 
 /* The next time A's timers need attention, or -1. */
@@ -286,8 +296,8 @@ next_event(const struct agent *a)
 		return a->deadline_ms;
 	if (a->term_ms != 0 && a->kill_ms == 0)
 		return a->term_ms + AGENT_KILL_GRACE_MS;
-	if (a->kill_ms != 0)
-		return a->kill_ms + ABANDON_MS;
+	if (a->reaped)
+		return settle_ms(a);
 	return -1;
 }
 

@@ -146,26 +146,41 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 		ret = 0;
 		goto out;
 	}
-	printf("%-20s %-11s %-16s %-16s %-16s %s\n", "TASK", "TYPE", "SCHEDULE", "LAST RUN",
-	    "NEXT DUE", "LAST RESULT");
-	for (size_t i = 0; i < hb->ntasks; i++) {
-		const struct plan_item *it = &items[i];
-		char sched[64], last[32], next[32], result[128];
+	{
+		int wname = 4, wsched = 8;
 
-		sched_describe(&it->task->sched, sched, sizeof sched);
-		if (it->ts.has_run)
-			util_time_short((time_t)it->ts.last_run, last, sizeof last);
-		else
-			snprintf(last, sizeof last, "-");
-		if (!it->task->enabled)
-			snprintf(next, sizeof next, "disabled");
-		else if (it->due)
-			snprintf(next, sizeof next, "now");
-		else
-			util_time_short(it->next, next, sizeof next);
-		result_text(it, result, sizeof result);
-		printf("%-20s %-11s %-16s %-16s %-16s %s\n", it->task->name,
-		    task_type_name(it->task->type), sched, last, next, result);
+		for (size_t i = 0; i < hb->ntasks; i++) {
+			char sched[128];
+			int n = (int)strlen(hb->tasks[i].name);
+
+			sched_describe(&hb->tasks[i].sched, sched, sizeof sched);
+			wname = n > wname ? n : wname;
+			n = (int)strlen(sched);
+			wsched = n > wsched ? n : wsched;
+		}
+		printf("%-*s  %-11s  %-*s  %-16s  %-16s  %s\n", wname, "TASK", "TYPE", wsched,
+		    "SCHEDULE", "LAST RUN", "NEXT DUE", "LAST RESULT");
+		for (size_t i = 0; i < hb->ntasks; i++) {
+			const struct plan_item *it = &items[i];
+			char sched[128], last[32], next[32], result[128];
+
+			sched_describe(&it->task->sched, sched, sizeof sched);
+			if (it->ts.has_run)
+				util_time_short((time_t)it->ts.last_run, last, sizeof last);
+			else
+				snprintf(last, sizeof last, "-");
+			if (!it->task->enabled)
+				snprintf(next, sizeof next, "disabled");
+			else if (it->due)
+				snprintf(next, sizeof next, "now");
+			else if (it->next == (time_t)-1)
+				snprintf(next, sizeof next, "-");
+			else
+				util_time_short(it->next, next, sizeof next);
+			result_text(it, result, sizeof result);
+			printf("%-*s  %-11s  %-*s  %-16s  %-16s  %s\n", wname, it->task->name,
+			    task_type_name(it->task->type), wsched, sched, last, next, result);
+		}
 	}
 	ret = 0;
 out:

@@ -82,7 +82,7 @@ set_key(struct config *c, const struct key *k, const char *value, const char *wh
 	const char *why = NULL;
 	char *copy, *end;
 	long long n;
-	size_t len = strlen(value);
+	size_t len = strlen(value), zeros;
 
 	/* One pair of surrounding quotes is stripped, as in HEARTBEAT.md. */
 	if (len >= 2 && (value[0] == '"' || value[0] == '\'') && value[len - 1] == value[0]) {
@@ -110,8 +110,10 @@ set_key(struct config *c, const struct key *k, const char *value, const char *wh
 		copy = strndup(value, len);
 		if (copy == NULL)
 			return -1;
-		if (k->kind == KIND_DURATION0 && strcmp(copy, "0") == 0) {
-			n = 0;
+		zeros = strspn(copy, "0");
+		if (k->kind == KIND_DURATION0 && zeros > 0 && (copy[zeros] == '\0' ||
+		    (strchr("smhdw", copy[zeros]) != NULL && copy[zeros + 1] == '\0'))) {
+			n = 0;	/* "0", "0s": no stagger */
 		} else if (duration_parse(copy, &n, &why) != 0) {
 			add_error(c, "%s: bad %s.%s '%s': %s", where, k->section, k->name, copy,
 			    why);

@@ -251,7 +251,7 @@ main(int argc, char **argv)
 			optind++;
 		argc -= optind - 1;
 		argv += optind - 1;
-		optind = 1;
+		optind = 0;	/* 0, not 1: glibc then rescans, permuting options to the front */
 		parse_global(&c, argc, argv, 1);
 		c.tick.names = argv + optind;
 		c.tick.nnames = (size_t)(argc - optind);
@@ -279,6 +279,12 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	if (cmd != NULL && strcmp(cmd, "log") == 0) {	/* the log needs no HEARTBEAT.md */
+		status = cmd_log_main(&cfg, argc, argv);
+		config_free(&cfg);
+		free(c.sets);
+		return status;
+	}
 	tp = load_tasks(&cfg, &hb);
 	if (tp < 0) {
 		config_free(&cfg);
@@ -294,17 +300,18 @@ main(int argc, char **argv)
 		status = status_main(&cfg, &hb, argc, argv);
 		if (problems > 0 && status == 0)
 			status = 2;
-	} else if (cmd != NULL && strcmp(cmd, "log") == 0) {
-		status = cmd_log_main(&cfg, argc, argv);
 	} else {
+		int unknown = 0;
+
 		status = problems > 0 ? 2 : 0;
 		for (size_t i = 0; i < c.tick.nnames; i++)
 			if (heartbeat_find(&hb, c.tick.names[i]) == NULL) {
 				msg_error("%s: no task named '%s'", cfg.tasks, c.tick.names[i]);
-				status = 2;
+				unknown = 1;
 			}
-		if (status == 2 && c.tick.nnames > 0) {
+		if (unknown) {
 			/* A named task that does not exist: run none of them. */
+			status = 2;
 		} else if (hb.empty) {
 			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
 		} else {

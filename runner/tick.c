@@ -19,6 +19,7 @@
 #include "runner/util.h"
 #include "state/log.h"
 #include "state/state.h"
+#include "tasks/duration.h"
 
 #ifndef HB_TEMPLATEDIR
 #define HB_TEMPLATEDIR "/usr/local/share/hb-run/templates"
@@ -265,7 +266,7 @@ claim(struct tick *t, struct plan_item *items)
 			log_interrupted(t, &items[i]);
 			state_task_unclaim(st, items[i].task->name);
 		}
-	n = select_jobs(t, items, 0);
+	n = select_jobs(t, items, 1);	/* the plan has said it all already */
 	for (size_t j = 0; j < n; j++) {
 		struct job *jb = &t->jobs[j];
 		struct claim c = { .pid = (long)getpid(), .started = (long long)t->now,
@@ -529,10 +530,14 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		msg_error("%s: %s", jb->task->name,
 		    why_not_started ? why_not_started : res->exec_error);
 	} else if (res->timed_out) {
+		char limit[32];
+
 		rec.status = "timeout";
+		duration_format(jb->task->timeout ? jb->task->timeout : t->cfg->timeout, limit,
+		    sizeof limit);
 		util_duration_ms(res->duration_ms, dur, sizeof dur);
-		msg_error("%s: timed out after %s; its process group was ended", jb->task->name,
-		    dur);
+		msg_error("%s: timed out after %s; its process group was ended (after %s)",
+		    jb->task->name, limit, dur);
 	} else if (res->has_exit && res->exit_code == 0) {
 		rec.status = "ok";
 	} else {
@@ -723,7 +728,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		goto out;
 	}
 	tick_plan(hb, st, t.now, t.boot, items);
-	n = select_jobs(&t, items, 1);
+	n = select_jobs(&t, items, opts->dry_run);
 	if (opts->dry_run) {
 		dry_run(&t, items, n);
 		goto out;

@@ -409,7 +409,8 @@ apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const
 		}
 	} else if (bit == K_ENABLED) {
 		if (parse_bool(value, &d->t.enabled) != 0) {
-			diag(p, line, "bad enabled '%s': use true or false", value);
+			diag(p, line, "bad enabled '%s': use true or false (or yes/no, on/off)",
+			    value);
 			d->bad = 1;
 		}
 	} else if (*value == '\0') {
@@ -581,7 +582,7 @@ join_lines(struct parser *p, size_t a, size_t b, char *into, size_t *off)
 	while (b > a && is_blank(&p->lines[b - 1]))
 		b--;
 	for (size_t i = a; i < b; i++) {
-		if (*off > 0)
+		if (*off > 0)	/* also between the text before the block and after it */
 			into[(*off)++] = '\n';
 		memcpy(into + *off, p->lines[i].s, p->lines[i].n);
 		*off += p->lines[i].n;
@@ -628,9 +629,7 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 			goto oom;
 		if (hb->has_block) {
 			join_lines(&p, 0, start, ctx, &off);
-			if (off > 0 && end < p.nlines)
-				ctx[off++] = '\n';
-			join_lines(&p, end, p.nlines, ctx, &off);
+			join_lines(&p, end, p.nlines, ctx, &off);	/* adds '\n' if it adds text */
 		} else {
 			join_lines(&p, 0, p.nlines, ctx, &off);
 		}
