@@ -26,7 +26,7 @@ DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev
 DEB_TEST   = bats faketime libfaketime procps python3 strace valgrind hyperfine
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c \
+LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c \
              state/fileio.c state/state.c state/log.c \
              runner/msg.c runner/util.c runner/config.c runner/reply.c runner/agent.c \
              runner/tick.c runner/commands.c

@@ -174,24 +174,54 @@ config_free(struct config *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* inih reads through this so that the handler knows the line it is called for. */
+/* inih reads through this: it counts lines so that the handler knows where it is, and it
+ * checks each line's syntax itself, so that every bad line is reported (inih names only the
+ * first), a long line is an error rather than two lines, and no indented line can become a
+ * continuation of the key above it. inih sees only lines that are fine. */
 struct reader {
 	FILE *f;
 	const char *file;
 	int line;
-	int bad_line;		/* the last line the handler reported */
 	struct config *c;
+	char *buf;
+	size_t cap;
 };
 
 static char *
-reader_gets(char *buf, int size, void *arg)
+reader_gets(char *out, int size, void *arg)
 {
 	struct reader *r = arg;
-	char *s = fgets(buf, size, r->f);
+	ssize_t n = getline(&r->buf, &r->cap, r->f);
+	char *s;
+	const char *bad = NULL;
 
-	if (s != NULL)
-		r->line++;
-	return s;
+	if (n < 0)
+		return NULL;
+	r->line++;
+	s = r->buf;
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t'))
+		s[--n] = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++, n--;
+	if (r->line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3, n -= 3;		/* a UTF-8 byte order mark */
+	if (n == 0 || *s == ';' || *s == '#')
+		;			/* blank or a comment */
+	else if (*s == '[' && strchr(s, ']') == NULL)
+		bad = "expected ']' to close the section name";
+	else if (*s != '[' && (strcspn(s, "=:") == 0 || s[strcspn(s, "=:")] == '\0'))
+		bad = "expected 'key = value' or '[section]'";
+	else if (n + 2 > (ssize_t)size)
+		bad = "line too long";
+	if (bad != NULL) {
+		add_error(r->c, "%s:%d: syntax error: %s", r->file, r->line, bad);
+		n = 0;			/* inih gets a blank line instead */
+	}
+	memcpy(out, s, (size_t)n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	return out;
 }
 
 static int
@@ -215,11 +245,9 @@ handler(void *arg, const char *section, const char *name, const char *value)
 			    where, name);
 		else
 			add_error(r->c, "%s: unknown section [%s]", where, section);
-		r->bad_line = r->line;
 		return 1;	/* go on: report every problem */
 	}
-	if (set_key(r->c, k, value, where) != 0)
-		r->bad_line = r->line;
+	set_key(r->c, k, value, where);
 	return 1;
 }
 
@@ -240,11 +268,13 @@ config_read_file(struct config *c, const char *file, int required)
 	r.file = file;
 	r.c = c;
 	res = ini_parse_stream(reader_gets, &r, handler, &r);
-	if (res > 0 && res != r.bad_line)
-		add_error(c, "%s:%d: syntax error: expected 'key = value' or '[section]'", file,
-		    res);
+	if (res > 0)		/* the reader lets through only lines inih accepts */
+		add_error(c, "%s:%d: syntax error", file, res);
 	else if (res < 0)
-		add_error(c, "%s: cannot read", file);
+		add_error(c, "%s: out of memory", file);
+	else if (ferror(r.f))
+		add_error(c, "%s: %s", file, strerror(errno));
+	free(r.buf);
 	fclose(r.f);
 }
 

@@ -49,6 +49,10 @@ duration_parse(const char *s, long long *secs, const char **why)
 				return -1;
 			}
 			total = n * 60;		/* a bare number is minutes */
+			if (total > DURATION_MAX) {
+				*why = "duration too long";
+				return -1;
+			}
 			break;
 		}
 		for (u = 0; u < NUNITS && units[u].c != *p; u++)

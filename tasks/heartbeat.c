@@ -159,45 +159,62 @@ ignorable_text(const char *s, size_t n)
 static int
 line_has_content(const struct line *l, int *in_comment)
 {
-	const char *s = l->s, *end = l->s + l->n;
-	char buf[256];
-	size_t bn = 0;
-	int content = 0;
+	const char *s = l->s, *end = l->s + l->n, *t;
+	char *buf;
+	size_t bn = 0, tn;
+	int content;
 
-	/* Copy the text outside comments; anything beyond the buffer is content anyway
-	 * unless it is whitespace. */
+	if (!*in_comment && memmem(s, l->n, "<!--", 4) == NULL) {	/* the usual case */
+		t = s;
+		tn = l->n;
+		trim(&t, &tn);
+		return !ignorable_text(t, tn);
+	}
+	buf = malloc(l->n + 1);		/* the text outside comments */
+	if (buf == NULL)
+		return 1;
 	while (s < end) {
 		if (*in_comment) {
 			const char *c = memmem(s, (size_t)(end - s), "-->", 3);
 
 			if (c == NULL)
-				return content;
+				break;
 			s = c + 3;
 			*in_comment = 0;
-			continue;
-		}
-		if (end - s >= 4 && memcmp(s, "<!--", 4) == 0) {
+		} else if (end - s >= 4 && memcmp(s, "<!--", 4) == 0) {
 			*in_comment = 1;
 			s += 4;
-			if (bn < sizeof buf)
-				buf[bn++] = ' ';
-			continue;
+			buf[bn++] = ' ';
+		} else {
+			buf[bn++] = *s++;
 		}
-		if (bn < sizeof buf)
-			buf[bn++] = *s;
-		else if (!isspace((unsigned char)*s))
-			content = 1;
-		s++;
 	}
-	if (content)
-		return 1;
-	{
-		const char *t = buf;
-		size_t tn = bn;
+	t = buf;
+	tn = bn;
+	trim(&t, &tn);
+	content = !ignorable_text(t, tn);
+	free(buf);
+	return content;
+}
 
-		trim(&t, &tn);
-		return !ignorable_text(t, tn);
+/* Is line L where the tasks: block starts? Not inside an HTML comment or a code fence, so
+ * that commenting the block out disables it. *IN_COMMENT and *IN_FENCE carry over lines. */
+static int
+block_starts(const struct line *l, int *in_comment, int *in_fence)
+{
+	const char *s = l->s;
+	size_t n = l->n;
+	int was_in_comment = *in_comment;
+
+	trim(&s, &n);
+	if (!*in_comment && n >= 3 && memcmp(s, "```", 3) == 0) {
+		*in_fence = !*in_fence;
+		return 0;
 	}
+	if (*in_fence)
+		return 0;
+	line_has_content(l, in_comment);	/* tracks the comment state */
+	return !was_in_comment && line_is(l, "tasks:");
 }
 
 /* ---- the tasks block ---------------------------------------------------------------- */
@@ -273,8 +290,9 @@ draft_finish(struct parser *p, struct draft *d)
 static char *
 block_scalar(struct parser *p, size_t keyline, int keyind, int fold, size_t *next)
 {
+	enum { NONE, TEXT, MORE } prev = NONE;
 	size_t i, last = keyline, len = 0, off = 0;
-	int common = -1;
+	int common = -1, blanks = 0, breaks, kind;
 	char *v;
 
 	for (i = keyline + 1; i < p->nlines; i++) {
@@ -299,20 +317,31 @@ block_scalar(struct parser *p, size_t keyline, int keyind, int fold, size_t *nex
 		p->oom = 1;
 		return NULL;
 	}
+	/* "|" keeps every line break. ">" folds as YAML does: a break between two lines of
+	 * text becomes a space, each blank line between them one break, and the breaks around
+	 * more-indented lines stay. */
 	for (i = keyline + 1; i <= last; i++) {
 		const struct line *l = &p->lines[i];
-		size_t skip = is_blank(l) ? l->n : (size_t)common;
 
-		if (skip > l->n)
-			skip = l->n;
-		if (i > keyline + 1) {
-			/* ">" folds a line break between two text lines into a space. */
-			int join = fold && !is_blank(l) && !is_blank(&p->lines[i - 1]) &&
-			    l->s[skip] != ' ';
-			v[off++] = join ? ' ' : '\n';
+		if (is_blank(l)) {
+			blanks++;
+			continue;
 		}
-		memcpy(v + off, l->s + skip, l->n - skip);
-		off += l->n - skip;
+		kind = l->s[common] == ' ' ? MORE : TEXT;
+		if (prev == NONE || !fold)
+			breaks = blanks + (prev != NONE);
+		else if (prev == TEXT && kind == TEXT)
+			breaks = blanks;
+		else
+			breaks = blanks + 1;
+		if (fold && prev == TEXT && kind == TEXT && blanks == 0)
+			v[off++] = ' ';
+		while (breaks-- > 0)
+			v[off++] = '\n';
+		memcpy(v + off, l->s + common, l->n - (size_t)common);
+		off += l->n - (size_t)common;
+		prev = kind;
+		blanks = 0;
 	}
 	v[off] = '\0';
 	while (off > 0 && isspace((unsigned char)v[off - 1]))	/* clip trailing blank lines */
@@ -596,7 +625,7 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 {
 	struct parser p;
 	size_t i, start = 0, end = 0, off = 0;
-	int in_comment = 0, content = 0;
+	int in_comment = 0, in_fence = 0, content = 0;
 	char *ctx = NULL;
 
 	memset(hb, 0, sizeof *hb);
@@ -607,10 +636,11 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 		goto oom;
 
 	for (i = 0; i < p.nlines && !hb->has_block; i++)
-		if (line_is(&p.lines[i], "tasks:")) {
+		if (block_starts(&p.lines[i], &in_comment, &in_fence)) {
 			hb->has_block = 1;
 			start = i;
 		}
+	in_comment = 0;
 	if (hb->has_block)
 		end = parse_block(&p, start + 1);
 	if (p.oom)
@@ -660,7 +690,9 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 		ctx = NULL;
 	}
 	hb->context = ctx;
-	hb->empty = hb->ntasks == 0 && hb->ndiags == 0;
+	/* Effectively empty: no task, nothing wrong, and no real text. A tasks: block with no
+	 * task beside real text is not empty; it just has nothing to run. */
+	hb->empty = hb->ntasks == 0 && hb->ndiags == 0 && !content;
 	free(p.lines);
 	return 0;
 oom:

@@ -519,7 +519,7 @@ get32s(const unsigned char *p)
 }
 
 /* Reads the header at DATA + POS; *SIZE gets its data block's length for TIMESIZE-byte
- * times. Every count is checked against what remains, so a lying header reads nothing. */
+ * times, checked against what remains, so that a lying header reads nothing. */
 static int
 header_read(const unsigned char *data, size_t len, size_t pos, int timesize,
     struct header *h, uint64_t *size, const char **why)
@@ -542,12 +542,6 @@ header_read(const unsigned char *data, size_t len, size_t pos, int timesize,
 	h->timecnt = get32(p + 32);
 	h->typecnt = get32(p + 36);
 	h->charcnt = get32(p + 40);
-	if (h->typecnt == 0 || h->typecnt > MAX_TYPES || h->timecnt > MAX_TIMES ||
-	    (h->isutcnt != 0 && h->isutcnt != h->typecnt) ||
-	    (h->isstdcnt != 0 && h->isstdcnt != h->typecnt)) {
-		*why = "bad TZif header counts";
-		return -1;
-	}
 	*size = (uint64_t)h->timecnt * (timesize + 1) + (uint64_t)h->typecnt * 6 + h->charcnt +
 	    (uint64_t)h->leapcnt * (timesize + 4) + h->isstdcnt + h->isutcnt;
 	if (*size > len - pos - HEADER_LEN) {
@@ -581,6 +575,13 @@ tz_parse(const unsigned char *data, size_t len, const char **why)
 		timesize = 8;
 		if (header_read(data, len, pos, 8, &h, &size, why) < 0)
 			return NULL;
+	}
+	/* Only the block used is checked: a v2+ reader just skips the v1 block. */
+	if (h.typecnt == 0 || h.typecnt > MAX_TYPES || h.timecnt > MAX_TIMES ||
+	    (h.isutcnt != 0 && h.isutcnt != h.typecnt) ||
+	    (h.isstdcnt != 0 && h.isstdcnt != h.typecnt)) {
+		*why = "bad TZif header counts";
+		return NULL;
 	}
 	if (h.leapcnt != 0) {
 		*why = "TZif data with leap seconds (a right/ zone) is not supported";

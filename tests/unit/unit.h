@@ -1,6 +1,6 @@
 /* unit.h - the unit tests' harness: checks that count and report file:line, grouped into
  * table rows (a row passes when every check in it passes, and counts once).
- * Included by tests/unit/*.c only. */
+ * Included by the tests/unit/ sources only. */
 #ifndef HB_UNIT_H
 #define HB_UNIT_H
 

@@ -1,0 +1,499 @@
+/* test_config.c - the configuration: defaults, hb-run.ini files (values and errors with
+ * file:line), HB_SECTION_KEY environment overrides and -o section.key=value. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner/config.h"
+#include "tests/unit/unit.h"
+
+/* Every variable config_read_env looks at, cleared around the tests that use it. */
+static const char *const env_vars[] = {
+	"HB_RUNNER_TASKS", "HB_RUNNER_STATE", "HB_RUNNER_LOG", "HB_RUNNER_DEFAULT_INTERVAL",
+	"HB_RUNNER_TIMEOUT", "HB_RUNNER_ACK_MAX_CHARS", "HB_RUNNER_CATCHUP_MAX",
+	"HB_RUNNER_CATCHUP_STAGGER", "HB_RUNNER_MAX_CONCURRENT", "HB_RUNNER_TIMEZONE",
+	"HB_AGENT_AGENT_TURN", "HB_AGENT_SYSTEM_EVENT", "HB_AGENT_MODEL",
+};
+
+static void
+clear_env(void)
+{
+	for (size_t i = 0; i < NELEM(env_vars); i++)
+		unsetenv(env_vars[i]);
+}
+
+/* Writes TEXT to a new temporary file; its name goes to PATH. Returns 0 or -1. */
+static int
+write_temp(const char *text, char *path, size_t size)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t len = strlen(text);
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = P_tmpdir;
+	snprintf(path, size, "%s/hb-run-unit-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* The config's values, as a row expects them; NULL / -1: not checked. */
+struct values {
+	const char *tasks, *state, *log;
+	long long default_interval, timeout, ack_max_chars, catchup_max, catchup_stagger,
+	    max_concurrent;
+	const char *timezone, *agent_turn, *system_event, *model;
+};
+
+static const struct values defaults = {
+	"HEARTBEAT.md", ".heartbeat-state.json", ".heartbeat-log.jsonl",
+	30 * 60, 10 * 60, 300, 5, 5, 1,
+	"", "claude/agent-turn.sh", "claude/system-event.sh", "",
+};
+
+#define KEEP (-1LL)	/* a number the row does not expect to change: the default */
+
+/* Checks C against V, falling back to the default for the fields V leaves NULL / KEEP. */
+static void
+check_values(const struct config *c, const struct values *v)
+{
+#define STR(f) CHECK_STR(c->f, v->f ? v->f : defaults.f)
+#define NUM(f) CHECK_INT(c->f, v->f != KEEP ? v->f : defaults.f)
+	STR(tasks);
+	STR(state);
+	STR(log);
+	NUM(default_interval);
+	NUM(timeout);
+	NUM(ack_max_chars);
+	NUM(catchup_max);
+	NUM(catchup_stagger);
+	NUM(max_concurrent);
+	STR(timezone);
+	STR(agent_turn);
+	STR(system_event);
+	STR(model);
+#undef STR
+#undef NUM
+}
+
+#define UNCHANGED { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL }
+
+static void
+show_errors(const struct config *c)
+{
+	for (size_t i = 0; i < c->nerrors; i++)
+		printf("    got: %s\n", c->errors[i]);
+}
+
+/* ---- files --------------------------------------------------------------------------- */
+
+struct exp_error {
+	int line;		/* the "file:LINE" the message must name; 0: the end of the list */
+	const char *has;	/* and a part of it */
+};
+
+static const struct {
+	const char *what, *text;
+	struct values want;
+	struct exp_error errors[5];
+} file_rows[] = {
+	{ "the defaults, written out",
+	  "[runner]\n"
+	  "tasks = HEARTBEAT.md\n"
+	  "state = .heartbeat-state.json\n"
+	  "log = .heartbeat-log.jsonl\n"
+	  "default_interval = 30m\n"
+	  "timeout = 10m\n"
+	  "ack_max_chars = 300\n"
+	  "catchup_max = 5\n"
+	  "catchup_stagger = 5s\n"
+	  "max_concurrent = 1\n"
+	  "timezone =\n"
+	  "\n"
+	  "[agent]\n"
+	  "agent_turn = claude/agent-turn.sh\n"
+	  "system_event = claude/system-event.sh\n"
+	  "model =\n",
+	  UNCHANGED, { { 0 } } },
+	{ "every key set",
+	  "; a comment\n"
+	  "[runner]\n"
+	  "tasks = tasks/HEARTBEAT.md\n"
+	  "state = var/state.json\n"
+	  "log = var/log.jsonl\n"
+	  "default_interval = 1h\n"
+	  "timeout = 1h30m\n"
+	  "ack_max_chars = 0\n"
+	  "catchup_max = 0\n"
+	  "catchup_stagger = 1m\n"
+	  "max_concurrent = 4\n"
+	  "timezone = Europe/Berlin\n"
+	  "[agent]\n"
+	  "agent_turn = codex/agent-turn.sh\n"
+	  "system_event = codex/system-event.sh\n"
+	  "model = gpt-5\n",
+	  { "tasks/HEARTBEAT.md", "var/state.json", "var/log.jsonl", 3600, 5400, 0, 0, 60, 4,
+	    "Europe/Berlin", "codex/agent-turn.sh", "codex/system-event.sh", "gpt-5" },
+	  { { 0 } } },
+	{ "quotes, spaces, a bare number of minutes, an inline comment",
+	  "[runner]\n"
+	  "  tasks   =   \"My Heartbeat.md\"  \n"
+	  "default_interval = 45\n"
+	  "timezone = ; empty: the system's zone\n"
+	  "[agent]\n"
+	  "model = 'claude-opus'\n",
+	  { "My Heartbeat.md", NULL, NULL, 45 * 60, KEEP, KEEP, KEEP, KEEP, KEEP, "", NULL, NULL,
+	    "claude-opus" },
+	  { { 0 } } },
+	{ "catchup_stagger accepts 0",
+	  "[runner]\ncatchup_stagger = 0\n",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, 0, KEEP, NULL, NULL, NULL, NULL },
+	  { { 0 } } },
+	{ "catchup_stagger accepts 0s",
+	  "[runner]\ncatchup_stagger = 0s\n",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, 0, KEEP, NULL, NULL, NULL, NULL },
+	  { { 0 } } },
+	{ "only catchup_stagger accepts 0",
+	  "[runner]\ntimeout = 0s\n",
+	  UNCHANGED, { { 2, "timeout" } } },
+	{ "limits of the counts",
+	  "[runner]\nmax_concurrent = 64\ncatchup_max = 1000\nack_max_chars = 1000000\n",
+	  { NULL, NULL, NULL, KEEP, KEEP, 1000000, 1000, KEEP, 64, NULL, NULL, NULL, NULL },
+	  { { 0 } } },
+	{ "a bad duration",
+	  "[runner]\n"
+	  "timeout = soon\n",
+	  UNCHANGED, { { 2, "timeout" } } },
+	{ "a zero duration where 0 is not allowed",
+	  "[runner]\n"
+	  "\n"
+	  "default_interval = 0\n",
+	  UNCHANGED, { { 3, "default_interval" } } },
+	{ "an unknown key",
+	  "[runner]\n"
+	  "timeout = 20m\n"
+	  "colour = blue\n",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 3, "unknown key 'colour'" } } },
+	{ "an unknown section",
+	  "[runner]\n"
+	  "timeout = 20m\n"
+	  "[delivery]\n"
+	  "ntfy = topic\n",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 4, "unknown section [delivery]" } } },
+	{ "a key outside a section",
+	  "timeout = 20m\n"
+	  "[runner]\n",
+	  UNCHANGED, { { 1, "outside a section" } } },
+	{ "a key of the other section",
+	  "[agent]\n"
+	  "timeout = 20m\n",
+	  UNCHANGED, { { 2, "unknown key 'timeout'" } } },
+	{ "an empty path",
+	  "[agent]\n"
+	  "agent_turn =\n",
+	  UNCHANGED, { { 2, "must not be empty" } } },
+	{ "counts out of range or not numbers",
+	  "[runner]\n"
+	  "max_concurrent = 0\n"
+	  "max_concurrent = 65\n"
+	  "catchup_max = -1\n"
+	  "ack_max_chars = 12abc\n",
+	  UNCHANGED,
+	  { { 2, "max_concurrent" }, { 3, "max_concurrent" }, { 4, "catchup_max" },
+	    { 5, "ack_max_chars" } } },
+	{ "a line that is not ini",
+	  "[runner]\n"
+	  "timeout = 20m\n"
+	  "this is not ini\n",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 3, "syntax error" } } },
+	{ "several errors, all reported with their lines; the good values stay",
+	  "[runner]\n"
+	  "timeout = soon\n"
+	  "ack_max_chars = many\n"
+	  "catchup_max = 2\n"
+	  "[agent]\n"
+	  "foo = bar\n"
+	  "model = opus\n"
+	  "[nope]\n"
+	  "x = 1\n",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, 2, KEEP, KEEP, NULL, NULL, NULL, "opus" },
+	  { { 2, "timeout" }, { 3, "ack_max_chars" }, { 6, "unknown key 'foo'" },
+	    { 9, "unknown section [nope]" } } },
+	{ "a syntax error among bad values",
+	  "[runner]\n"
+	  "timeout = soon\n"
+	  "broken line\n"
+	  "max_concurrent = 0\n",
+	  UNCHANGED, { { 2, "timeout" }, { 3, "syntax error" }, { 4, "max_concurrent" } } },
+	{ "two syntax errors",
+	  "[runner]\n"
+	  "broken line\n"
+	  "timeout = 20m\n"
+	  "another broken line\n",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 2, "syntax error" }, { 4, "syntax error" } } },
+	{ "an indented line is a key of its own, not a continuation of the one above",
+	  "[runner]\n"
+	  "timeout = 20m\n"
+	  "    ack_max_chars = 7\n"
+	  "  stray text\n",
+	  { NULL, NULL, NULL, KEEP, 1200, 7, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 4, "syntax error" } } },
+	{ "a line longer than the reader's buffer is one error, not two lines",
+	  "[agent]\n"
+	  "model = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "= still the same line\n"
+	  "[runner]\n"
+	  "timeout = 20m\n",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 2, "line too long" } } },
+};
+
+static void
+test_files(void)
+{
+	for (size_t r = 0; r < NELEM(file_rows); r++) {
+		char path[4096], where[4200];
+		size_t nerrors = 0;
+		struct config c;
+
+		while (nerrors < NELEM(file_rows[r].errors) && file_rows[r].errors[nerrors].line)
+			nerrors++;
+		ROW("config file: %s", file_rows[r].what);
+		if (!CHECK(write_temp(file_rows[r].text, path, sizeof path) == 0,
+		    "cannot write a temporary file")) {
+			ROW_END();
+			continue;
+		}
+		if (!CHECK(config_init(&c) == 0, "config_init failed")) {
+			unlink(path);
+			ROW_END();
+			continue;
+		}
+		config_read_file(&c, path, 1);
+		check_values(&c, &file_rows[r].want);
+		CHECK_STR(c.file, path);
+		/* each expected error, in any order, starts with file:line: and says what */
+		if (!CHECK_INT(c.nerrors, nerrors))
+			show_errors(&c);
+		for (size_t i = 0; i < nerrors; i++) {
+			const struct exp_error *e = &file_rows[r].errors[i];
+			size_t j;
+
+			snprintf(where, sizeof where, "%s:%d: ", path, e->line);
+			for (j = 0; j < c.nerrors; j++)
+				if (strncmp(c.errors[j], where, strlen(where)) == 0 &&
+				    strstr(c.errors[j], e->has) != NULL)
+					break;
+			if (!CHECK(j < c.nerrors, "no error \"FILE:%d: ...%s...\"", e->line, e->has))
+				show_errors(&c);
+		}
+		config_free(&c);
+		unlink(path);
+		ROW_END();
+	}
+
+	/* A missing file: fine unless it is required. */
+	{
+		char path[4096];
+		struct config c;
+
+		ROW("config file: missing, not required");
+		if (CHECK(write_temp("", path, sizeof path) == 0, "cannot write a temp file")) {
+			unlink(path);
+			if (CHECK(config_init(&c) == 0, "config_init failed")) {
+				config_read_file(&c, path, 0);
+				CHECK_INT(c.nerrors, 0);
+				CHECK_STR(c.file, NULL);
+				check_values(&c, &defaults);
+				config_free(&c);
+			}
+		}
+		ROW_END();
+
+		ROW("config file: missing, required");
+		if (CHECK(config_init(&c) == 0, "config_init failed")) {
+			config_read_file(&c, path, 1);
+			if (CHECK_INT(c.nerrors, 1))
+				CHECK_HAS(c.errors[0], path);
+			config_free(&c);
+		}
+		ROW_END();
+	}
+}
+
+/* ---- the environment and -o ---------------------------------------------------------- */
+
+static const struct {
+	const char *var, *value;
+	struct values want;
+	const char *error;	/* a part of the one error expected; NULL: none */
+} env_rows[] = {
+	{ "HB_RUNNER_TIMEOUT", "20m",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL }, NULL },
+	{ "HB_RUNNER_DEFAULT_INTERVAL", "5",
+	  { NULL, NULL, NULL, 300, KEEP, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL }, NULL },
+	{ "HB_RUNNER_CATCHUP_STAGGER", "0",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, 0, KEEP, NULL, NULL, NULL, NULL }, NULL },
+	{ "HB_RUNNER_MAX_CONCURRENT", "3",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, KEEP, 3, NULL, NULL, NULL, NULL }, NULL },
+	{ "HB_AGENT_MODEL", "opus",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, "opus" },
+	  NULL },
+	{ "HB_RUNNER_TIMEZONE", "",
+	  UNCHANGED, NULL },
+	{ "HB_RUNNER_TIMEOUT", "soon", UNCHANGED, "HB_RUNNER_TIMEOUT" },
+	{ "HB_RUNNER_ACK_MAX_CHARS", "-3", UNCHANGED, "HB_RUNNER_ACK_MAX_CHARS" },
+	{ "HB_AGENT_AGENT_TURN", "", UNCHANGED, "must not be empty" },
+};
+
+static const struct {
+	const char *opt;
+	struct values want;
+	const char *error;	/* a part of the one error expected; NULL: none */
+} option_rows[] = {
+	{ "runner.timeout=20m",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL }, NULL },
+	{ "runner.catchup_stagger=0",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, 0, KEEP, NULL, NULL, NULL, NULL }, NULL },
+	{ "runner.ack_max_chars=120",
+	  { NULL, NULL, NULL, KEEP, KEEP, 120, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL }, NULL },
+	{ "agent.model=claude-opus",
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, "claude-opus" },
+	  NULL },
+	{ "agent.model=a=b",	/* the value runs to the end */
+	  { NULL, NULL, NULL, KEEP, KEEP, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, "a=b" }, NULL },
+	{ "runner.tasks=\"other.md\"",
+	  { "other.md", NULL, NULL, KEEP, KEEP, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  NULL },
+	{ "runner.timeout=soon", UNCHANGED, "runner.timeout" },
+	{ "runner.timeout=", UNCHANGED, "runner.timeout" },
+	{ "runner.timeout", UNCHANGED, "SECTION.KEY=VALUE" },
+	{ "timeout=20m", UNCHANGED, "SECTION.KEY=VALUE" },
+	{ "=20m", UNCHANGED, "SECTION.KEY=VALUE" },
+	{ "", UNCHANGED, "SECTION.KEY=VALUE" },
+	{ "timeout=1.5", UNCHANGED, "SECTION.KEY=VALUE" },	/* the dot after the '=' */
+	{ "runner.colour=blue", UNCHANGED, "unknown key" },
+	{ "agent.timeout=20m", UNCHANGED, "unknown key" },
+	{ "delivery.ntfy=x", UNCHANGED, "unknown key" },
+	{ "runner.max_concurrent=0", UNCHANGED, "max_concurrent" },
+};
+
+static void
+check_one_error(const struct config *c, const char *error)
+{
+	if (error == NULL) {
+		if (!CHECK_INT(c->nerrors, 0))
+			show_errors(c);
+	} else if (CHECK_INT(c->nerrors, 1)) {
+		CHECK_HAS(c->errors[0], error);
+	} else {
+		show_errors(c);
+	}
+}
+
+static void
+test_env_and_options(void)
+{
+	struct config c;
+
+	clear_env();
+	for (size_t r = 0; r < NELEM(env_rows); r++) {
+		ROW("environment %s=%s", env_rows[r].var, unit_quote(env_rows[r].value));
+		if (CHECK(config_init(&c) == 0, "config_init failed")) {
+			setenv(env_rows[r].var, env_rows[r].value, 1);
+			config_read_env(&c);
+			unsetenv(env_rows[r].var);
+			check_values(&c, &env_rows[r].want);
+			check_one_error(&c, env_rows[r].error);
+			config_free(&c);
+		}
+		ROW_END();
+	}
+
+	/* Defaults < file < environment < -o. */
+	{
+		char path[4096];
+
+		ROW("precedence: file < environment < option");
+		if (CHECK(write_temp("[runner]\ntimeout = 15m\nack_max_chars = 50\n"
+		    "catchup_max = 7\n", path, sizeof path) == 0, "cannot write a temp file") &&
+		    CHECK(config_init(&c) == 0, "config_init failed")) {
+			config_read_file(&c, path, 1);
+			setenv("HB_RUNNER_TIMEOUT", "20m", 1);
+			setenv("HB_RUNNER_ACK_MAX_CHARS", "60", 1);
+			config_read_env(&c);
+			clear_env();
+			config_set_option(&c, "runner.ack_max_chars=70");
+			CHECK_INT(c.timeout, 20 * 60);
+			CHECK_INT(c.ack_max_chars, 70);
+			CHECK_INT(c.catchup_max, 7);
+			CHECK_INT(c.nerrors, 0);
+			config_free(&c);
+			unlink(path);
+		}
+		ROW_END();
+	}
+
+	ROW("no HB_ variables: nothing changes");
+	if (CHECK(config_init(&c) == 0, "config_init failed")) {
+		config_read_env(&c);
+		check_values(&c, &defaults);
+		CHECK_INT(c.nerrors, 0);
+		config_free(&c);
+	}
+	ROW_END();
+
+	for (size_t r = 0; r < NELEM(option_rows); r++) {
+		ROW("config_set_option(%s)", unit_quote(option_rows[r].opt));
+		if (CHECK(config_init(&c) == 0, "config_init failed")) {
+			config_set_option(&c, option_rows[r].opt);
+			check_values(&c, &option_rows[r].want);
+			check_one_error(&c, option_rows[r].error);
+			config_free(&c);
+		}
+		ROW_END();
+	}
+
+	ROW("config_set_option: errors accumulate");
+	if (CHECK(config_init(&c) == 0, "config_init failed")) {
+		config_set_option(&c, "runner.timeout=soon");
+		config_set_option(&c, "runner.colour=blue");
+		config_set_option(&c, "runner.timeout=20m");
+		CHECK_INT(c.nerrors, 2);
+		CHECK_INT(c.timeout, 20 * 60);
+		config_free(&c);
+	}
+	ROW_END();
+}
+
+void
+test_config(void)
+{
+	struct config c;
+
+	ROW("config_init: the defaults of DESIGN.md");
+	if (CHECK(config_init(&c) == 0, "config_init failed")) {
+		check_values(&c, &defaults);
+		CHECK_INT(c.nerrors, 0);
+		CHECK_STR(c.file, NULL);
+		config_free(&c);
+	}
+	ROW_END();
+
+	test_files();
+	test_env_and_options();
+}
