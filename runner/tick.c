@@ -56,6 +56,7 @@ struct tick {
 	size_t njobs;
 	int status;			/* worst exit status so far */
 	int delivered;			/* replies shown so far */
+	int session_used;		/* a systemEvent of this tick has used the main session */
 };
 
 static void
@@ -480,6 +481,9 @@ start_job(struct tick *t, struct job *jb)
 		job_cleanup(jb);
 		return -1;
 	}
+	/* systemEvent runs take turns (may_start): once one has run, the session exists. */
+	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_used)
+		jb->session_new = 0;
 	jb->env = job_env(t, jb);
 	if (jb->env == NULL) {
 		close(fd);
@@ -621,6 +625,8 @@ finish_job(struct tick *t, struct job *jb)
 
 	agent_finish(jb->agent, &res);
 	jb->agent = NULL;
+	if (jb->task->type == TASK_SYSTEM_EVENT && !res.exec_failed)
+		t->session_used = 1;
 	if (res.duration_ms >= 0)
 		msg_note("%s: finished in %lld ms", jb->task->name, res.duration_ms);
 	record(t, jb, &res, NULL);
