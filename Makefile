@@ -35,8 +35,7 @@ HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
-.PHONY: all test unit system sanitize bench demo deps test-deps install uninstall clean \
-        check-pkgs
+.PHONY: all test unit system bench demo deps test-deps install uninstall clean check-pkgs FORCE
 
 all: hb-run
 
@@ -44,25 +43,32 @@ check-pkgs:
 	@$(PKG_CONFIG) --exists $(PKGS) || { \
 	  echo "hb-run: missing libraries ($(PKGS)); run 'make deps' first" >&2; exit 1; }
 
-hb-run: check-pkgs $(OBJ)
+hb-run: $(OBJ) | check-pkgs
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) $(LDLIBS)
 
 build/%.o: %.c $(HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# The templates folder is compiled in: a build for another PREFIX must rebuild what uses it.
+build/datadir.stamp: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+build/runner/tick.o: build/datadir.stamp
+FORCE:
+
 # Unit tests link the modules (not main) into one table-driven test binary.
-build/unit-tests: check-pkgs $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h
+build/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h | check-pkgs
 	@mkdir -p build
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_SRC) $(PKG_LIBS)
 
 # The same programs with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
-build/asan/hb-run: check-pkgs $(SRC) $(HDR)
+build/asan/hb-run: $(SRC) $(HDR) | check-pkgs
 	@mkdir -p build/asan
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(SRC) $(PKG_LIBS)
-build/asan/unit-tests: check-pkgs $(UNIT_SRC) $(LIB_SRC) $(HDR)
+build/asan/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) | check-pkgs
 	@mkdir -p build/asan
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) \
 	  $(LIB_SRC) $(PKG_LIBS)
