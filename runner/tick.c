@@ -98,6 +98,16 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 	}
 }
 
+static void
+add_job(struct tick *t, size_t *n, const struct task *task, const char *reason,
+    long long overdue)
+{
+	memset(&t->jobs[*n], 0, sizeof t->jobs[*n]);
+	t->jobs[*n].task = task;
+	t->jobs[*n].reason = reason;
+	t->jobs[(*n)++].overdue = overdue;
+}
+
 static int
 by_overdue(const void *a, const void *b)
 {
@@ -133,9 +143,7 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 						    it->task->name, it->ts.running_pid);
 					break;
 				}
-				memset(&t->jobs[n], 0, sizeof t->jobs[n]);
-				t->jobs[n].task = it->task;
-				t->jobs[n++].reason = "manual";
+				add_job(t, &n, it->task, "manual", 0);
 				break;
 			}
 		}
@@ -152,11 +160,8 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 				    it->task->name, it->ts.running_pid);
 			continue;
 		}
-		memset(&t->jobs[n], 0, sizeof t->jobs[n]);
-		t->jobs[n].task = it->task;
-		t->jobs[n].reason = o->catchup ? "catchup" : "interval";
-		t->jobs[n].overdue = (long long)(t->now - it->next);
-		n++;
+		add_job(t, &n, it->task, o->catchup ? "catchup" : "interval",
+		    (long long)(t->now - it->next));
 	}
 	if (o->catchup) {
 		qsort(t->jobs, n, sizeof *t->jobs, by_overdue);

@@ -161,29 +161,28 @@ num(const cJSON *obj, const char *key, long long dflt)
 	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
 }
 
-/* Sets OBJ.KEY to a number, replacing whatever was there. */
+/* Sets OBJ.KEY to ITEM (a new node, or NULL when its creation failed), replacing whatever
+ * was there, in place, so that the file keeps its order. */
+static int
+set_item(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item == NULL)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item) ? 0 : -1;
+	return cJSON_AddItemToObject(obj, key, item) ? 0 : -1;
+}
+
 static int
 set_num(cJSON *obj, const char *key, double v)
 {
-	cJSON *n = cJSON_CreateNumber(v);
-
-	if (n == NULL)
-		return -1;
-	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
-		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, n) ? 0 : -1;
-	return cJSON_AddItemToObject(obj, key, n) ? 0 : -1;
+	return set_item(obj, key, cJSON_CreateNumber(v));
 }
 
 static int
 set_str(cJSON *obj, const char *key, const char *v)
 {
-	cJSON *n = cJSON_CreateString(v);
-
-	if (n == NULL)
-		return -1;
-	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
-		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, n) ? 0 : -1;
-	return cJSON_AddItemToObject(obj, key, n) ? 0 : -1;
+	return set_item(obj, key, cJSON_CreateString(v));
 }
 
 void
@@ -303,16 +302,11 @@ int
 state_session_mark_used(struct state *st, const char *key)
 {
 	cJSON *all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions");
-	cJSON *s = cJSON_GetObjectItemCaseSensitive(all, key), *t;
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(all, key);
 
 	if (!cJSON_IsObject(s))
 		return -1;
-	t = cJSON_CreateTrue();
-	if (t == NULL)
-		return -1;
-	if (cJSON_GetObjectItemCaseSensitive(s, "used") != NULL)
-		return cJSON_ReplaceItemInObjectCaseSensitive(s, "used", t) ? 0 : -1;
-	return cJSON_AddItemToObject(s, "used", t) ? 0 : -1;
+	return set_item(s, "used", cJSON_CreateTrue());
 }
 
 int
