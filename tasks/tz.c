@@ -119,8 +119,9 @@ struct event {
 };
 
 /* The offset of rule R at T; *NEXT (if not NULL) gets the next change after T. The DST
- * changes of the years around T are listed in time order; equal instants keep year order,
- * so a year that ends DST when the next one starts it ("0/0,J365/25") stays in DST. */
+ * changes of the years around T are listed in time order (rule times reach a week into the
+ * next year, so two years each side); equal instants keep year order, so a year that ends
+ * DST when the next one starts it ("0/0,J365/25") stays in DST. */
 static int32_t
 rule_at(const struct rule *r, int64_t t, int64_t *next)
 {
@@ -158,9 +159,10 @@ rule_at(const struct rule *r, int64_t t, int64_t *next)
 		off = ev[i].off;
 	if (next == NULL)
 		return off;
-	/* The offset after a group of equal instants is that of its last event. */
+	/* Offsets change only at these instants, but near the window's end the order can miss
+	 * a later year's event: each candidate is judged by a window of its own. */
 	for (; i < n; i++)
-		if ((i + 1 == n || ev[i + 1].at != ev[i].at) && ev[i].off != off) {
+		if ((i + 1 == n || ev[i + 1].at != ev[i].at) && rule_at(r, ev[i].at, NULL) != off) {
 			*next = ev[i].at;
 			break;
 		}
@@ -221,7 +223,7 @@ tz_local_to_utc(const struct tz *z, int64_t local, int64_t out[2], int64_t *gap_
 	int32_t off, off2;
 	int n = 0;
 
-	if (local > RULE_LIMIT || local < -RULE_LIMIT) {	/* no zone changes out there */
+	if (local > RULE_LIMIT || local < -RULE_LIMIT) {	/* no real zone changes there */
 		off = zone_at(z, local, NULL);
 		out[0] = off < 0 && local > INT64_MAX + off ? INT64_MAX :
 		    off > 0 && local < INT64_MIN + off ? INT64_MIN : local - off;
@@ -237,10 +239,10 @@ tz_local_to_utc(const struct tz *z, int64_t local, int64_t out[2], int64_t *gap_
 				out[n] = cand;
 			n++;
 		}
-		if (next > local + MAX_OFFSET)
+		if (next > local + MAX_OFFSET || next <= s)	/* (the second never happens) */
 			break;
 		off2 = zone_at(z, next, &next2);
-		/* Wall clocks jump from NEXT + OFF to NEXT + OFF2 here, skipping what lies between. */
+		/* Wall clocks jump from NEXT + OFF to NEXT + OFF2 here, skipping all between. */
 		if (gap == INT64_MIN && next + off <= local && local < next + off2)
 			gap = next;
 		s = next;
@@ -518,6 +520,13 @@ get32s(const unsigned char *p)
 	return u > INT32_MAX ? -(int32_t)(~u) - 1 : (int32_t)u;
 }
 
+/* Transition time I of a table of TIMESIZE-byte times. */
+static int64_t
+time_at(const unsigned char *times, int timesize, size_t i)
+{
+	return timesize == 8 ? get64(times + 8 * i) : get32s(times + 4 * i);
+}
+
 /* Reads the header at DATA + POS; *SIZE gets its data block's length for TIMESIZE-byte
  * times, checked against what remains, so that a lying header reads nothing. */
 static int
@@ -607,8 +616,7 @@ tz_parse(const unsigned char *data, size_t len, const char **why)
 			*why = "bad TZif transition type";
 			return NULL;
 		}
-		if (i > 0 && (timesize == 8 ? get64(times + 8 * i) < get64(times + 8 * (i - 1)) :
-		    get32s(times + 4 * i) < get32s(times + 4 * (i - 1)))) {
+		if (i > 0 && time_at(times, timesize, i) < time_at(times, timesize, i - 1)) {
 			*why = "TZif transitions out of order";
 			return NULL;
 		}
@@ -633,21 +641,23 @@ tz_parse(const unsigned char *data, size_t len, const char **why)
 	}
 	if ((z = tz_alloc(h.timecnt, why)) == NULL)
 		return NULL;
-	z->first_off = cur = offs[first < 0 ? 0 : first];
-	for (i = 0; i < h.timecnt; i++) {
-		int32_t off = offs[idx[i]];
-
-		if (off == cur)
-			continue;
-		z->ch[z->n].at = timesize == 8 ? get64(times + 8 * i) : get32s(times + 4 * i);
-		z->ch[z->n++].off = cur = off;
-	}
 	if (has_rule) {
 		z->has_rule = 1;
 		z->rule = r;
-		z->rule_from = h.timecnt == 0 ? INT64_MIN :
-		    timesize == 8 ? get64(times + 8 * (h.timecnt - 1)) :
-		    get32s(times + 4 * (h.timecnt - 1));
+		z->rule_from = h.timecnt == 0 ? INT64_MIN : time_at(times, timesize, h.timecnt - 1);
+	}
+	/* Keep real changes only, and none the footer overrides (it rules from RULE_FROM on,
+	 * even where a lying file disagrees with its own last transition). */
+	z->first_off = cur = offs[first < 0 ? 0 : first];
+	for (i = 0; i < h.timecnt; i++) {
+		int64_t at = time_at(times, timesize, i);
+
+		if (has_rule && at >= z->rule_from)
+			break;
+		if (offs[idx[i]] == cur)
+			continue;
+		z->ch[z->n].at = at;
+		z->ch[z->n++].off = cur = offs[idx[i]];
 	}
 	return z;
 }

@@ -39,7 +39,8 @@ int tz_weekday(int64_t days);
  * were UTC* (days * 86400 + h * 3600 + m * 60 + s of the local civil time), to instants.
  * Returns how many instants show this wall-clock time: 1 normally, 2 in a repeated hour
  * (fall back; OUT[0] < OUT[1]), 0 in a skipped hour (spring forward), in which case
- * *GAP_END (if not NULL) receives the instant at which the gap ends (the transition). */
+ * *GAP_END (if not NULL) receives the instant at which the gap ends (the transition).
+ * Beyond 2^50 s (35 million years) from 1970 the answer is one instant, at the edge offset. */
 int tz_local_to_utc(const struct tz *z, int64_t local, int64_t out[2], int64_t *gap_end);
 
 /* The first instant strictly after T at which the UTC offset changes, or INT64_MAX when it

@@ -9,7 +9,7 @@
 #include "tasks/tz.h"
 #include "tests/unit/unit.h"
 
-void test_tz(void);
+void test_tz(void);		/* the suite, run by tests/unit/main.c */
 
 #define ZONEINFO "/usr/share/zoneinfo/"
 #define H 3600
@@ -201,6 +201,12 @@ static const struct {
 	{ "AAA0BBB,M5.5.0/0,M2.5.0/0", 1771714800 - 1, 1 * H },	/* 2026-02-21 23:00Z */
 	{ "AAA0BBB,M5.5.0/0,M2.5.0/0", 1771714800, 0 },
 	/* far future: 2100-03-14 is the second Sunday of March */
+	/* Changes a week into the next year: standard time only 21:00-23:00Z on January 6,
+	 * so January 2 is in DST from the rule of two years back. */
+	{ "AAA0BBB,J365/167,J365/166", 1767312000, 1 * H },
+	{ "AAA0BBB,J365/167,J365/166", 1767733200 - 1, 1 * H },
+	{ "AAA0BBB,J365/167,J365/166", 1767733200, 0 },
+	{ "AAA0BBB,J365/167,J365/166", 1767740400, 1 * H },
 	/* 2001-01-01 is a Monday: DST from 2000-12-31 22:02:03Z, by the 2001 rule */
 	{ "AAA-3BBB-2:30:15,M1.1.1/1:2:3,M12.5.6/-0:30", 978300122, 3 * H },
 	{ "AAA-3BBB-2:30:15,M1.1.1/1:2:3,M12.5.6/-0:30", 978300123, 2 * H + 30 * 60 + 15 },
@@ -360,7 +366,7 @@ check_around(const struct tz *z, int64_t tr, char *msg, size_t len)
 
 		if (n != wn || (n > 0 && got[0] != want[0]) || (n > 1 && got[1] != want[1]) ||
 		    (n == 0 && (gap != tr || local < tr + before || local >= tr + after))) {
-			snprintf(msg, len, "local %lld near %lld: %d instants (%lld %lld, gap %lld),"
+			snprintf(msg, len, "local %lld near %lld: %d (%lld %lld, gap %lld),"
 			    " glibc %d (%lld %lld)", (long long)local, (long long)tr, n,
 			    (long long)got[0], (long long)got[1], (long long)gap, wn,
 			    (long long)want[0], (long long)want[1]);
@@ -399,7 +405,8 @@ test_zones(void)
 		for (t = civil(1970, 1, 1, 0, 0); t < civil(2060, 1, 1, 0, 0); t += 6 * H)
 			if (tz_offset(z, t) != glibc_offset(t) && bad++ == 0)
 				first = t, got = tz_offset(z, t), want = glibc_offset(t);
-		for (t = civil(1800, 1, 1, 0, 0); t < civil(2500, 1, 1, 0, 0); t += 10 * 86400 + 7 * H)
+		for (t = civil(1800, 1, 1, 0, 0); t < civil(2500, 1, 1, 0, 0);
+		    t += 10 * 86400 + 7 * H)
 			if (tz_offset(z, t) != glibc_offset(t) && bad++ == 0)
 				first = t, got = tz_offset(z, t), want = glibc_offset(t);
 		CHECK(bad == 0, "%d differences, the first at %lld: %ld, glibc %ld", bad,
@@ -414,7 +421,8 @@ test_zones(void)
 			if (tz_offset(z, t - 1) == tz_offset(z, t) ||
 			    glibc_offset(t - 1) != tz_offset(z, t - 1) ||
 			    glibc_offset(t) != tz_offset(z, t)) {
-				snprintf(msg, sizeof msg, "transition %lld: %ld -> %ld, glibc %ld -> %ld",
+				snprintf(msg, sizeof msg,
+				    "transition %lld: %ld -> %ld, glibc %ld -> %ld",
 				    (long long)t, tz_offset(z, t - 1), tz_offset(z, t),
 				    glibc_offset(t - 1), glibc_offset(t));
 				bad++;
@@ -537,6 +545,42 @@ test_local(void)
 	}
 }
 
+/* tz_next_transition: the next change of offset, or none. */
+static const struct {
+	const char *zone;
+	int64_t t, next;
+} next_rows[] = {
+	{ "America/New_York", 1767225600, 1772953200 },		/* 2026-01-01 */
+	{ "America/New_York", 1772953200, 1793512800 },
+	{ "America/New_York", 1772953199, 1772953200 },
+	{ "Europe/Dublin", 1767225600, 1774746000 },
+	{ "Australia/Lord_Howe", 1767225600, 1775314800 },
+	{ "Asia/Tokyo", 1767225600, INT64_MAX },
+	{ "Asia/Kolkata", 0, INT64_MAX },
+	{ "America/Sao_Paulo", 1767225600, INT64_MAX },		/* no DST since 2019 */
+	{ "EST5EDT,M3.2.0,M11.1.0", 1767225600, 1772953200 },
+	{ "<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 1767225600, 1775314800 },
+	{ "<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", 1775314800, 1791041400 },
+	{ "EST5EDT,0/0,J365/25", 1767225600, INT64_MAX },	/* all-year DST: no change */
+	{ "JST-9", INT64_MIN, INT64_MAX },
+};
+
+static void
+test_next(void)
+{
+	for (size_t i = 0; i < NELEM(next_rows); i++) {
+		struct tz *z = zone_load(next_rows[i].zone);
+
+		if (z == NULL && strpbrk(next_rows[i].zone, ",0123456789") == NULL)
+			continue;	/* no such file here */
+		ROW("%s next after %lld", next_rows[i].zone, (long long)next_rows[i].t);
+		if (CHECK(z != NULL, "zone refused"))
+			CHECK_INT(tz_next_transition(z, next_rows[i].t), next_rows[i].next);
+		tz_free(z);
+		ROW_END();
+	}
+}
+
 /* --- TZif built in memory --- */
 
 struct tzif {
@@ -627,6 +671,9 @@ static const int64_t dstfirst_times[] = { -2000000000 };
 static const unsigned char dstfirst_idx[] = { 1 };
 static const int32_t dstfirst_offs[] = { 2 * H, 1 * H, 3 * H };
 static const unsigned char dstfirst_dst[] = { 1, 0, 1 };
+/* A footer that disagrees with the last transition (a no-op in the table). */
+static const int64_t disagree_times[] = { 100, 200 };
+static const unsigned char disagree_idx[] = { 0, 0 };
 /* A no-op transition (abbreviation only) and an isdst-only one. */
 static const int64_t noop_times[] = { 100, 200, 300 };
 static const unsigned char noop_idx[] = { 1, 2, 3 };
@@ -664,6 +711,10 @@ static const struct {
 	    dstfirst_offs, dstfirst_dst, "" }, -2000000001, 1 * H, INT64_MAX },
 	{ "no-op transitions skipped", { '2', 3, noop_times, noop_idx, 4, noop_offs, noop_dst,
 	    "" }, 0, 0, 300 },
+	{ "footer disagreeing with the last transition", { '2', 2, disagree_times,
+	    disagree_idx, 1, noop_offs, noop_dst, "<+01>-1" }, 150, 0, 200 },
+	{ "footer disagreeing with the last transition, after", { '2', 2, disagree_times,
+	    disagree_idx, 1, noop_offs, noop_dst, "<+01>-1" }, 200, 1 * H, INT64_MAX },
 	{ "fixed zone, footer only", { '2', 0, NULL, NULL, 1, dstfirst_offs + 1, slim_dst,
 	    "<+01>-1" }, 0, 1 * H, INT64_MAX },
 };
@@ -697,7 +748,7 @@ enum { M_NONE, M_MAGIC, M_VERSION, M_V1COUNT, M_COUNT, M_BYTE, M_CUT };
 static const struct {
 	const char *name;
 	int how;
-	size_t at;		/* M_*COUNT: header offset; M_BYTE: v2 body offset; M_CUT: bytes cut */
+	size_t at;	/* M_*COUNT: header offset; M_BYTE: v2 body offset; M_CUT: bytes cut */
 	uint32_t value;
 } bad_rows[] = {
 	{ "wrong magic", M_MAGIC, 0, 0 },
@@ -867,6 +918,7 @@ test_tz(void)
 	test_posix();
 	test_zones();
 	test_local();
+	test_next();
 	test_built();
 	test_hostile();
 	if (old != NULL)
