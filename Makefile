@@ -26,9 +26,9 @@ DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev
 DEB_TEST   = bats faketime libfaketime procps python3 strace valgrind hyperfine
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c \
+LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c \
-             runner/msg.c runner/util.c runner/config.c runner/reply.c runner/agent.c \
+             runner/msg.c runner/util.c runner/zone.c runner/config.c runner/reply.c runner/agent.c \
              runner/tick.c runner/commands.c
 SRC        = $(LIB_SRC) runner/main.c
 HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)

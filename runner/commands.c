@@ -1,6 +1,7 @@
 /* commands.c - status (every task: type, schedule, last run, next due, last result), log
  * (the activity log) and check (every problem, with file:line). Read-only: none of them
  * takes the lock or writes a file. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "runner/msg.h"
 #include "runner/tick.h"
 #include "runner/util.h"
+#include "runner/zone.h"
 #include "state/log.h"
 #include "state/state.h"
 
@@ -81,6 +83,8 @@ status_json(const struct plan_item *it)
 		cJSON_AddNullToObject(o, "next_due_ts");
 	}
 	cJSON_AddBoolToObject(o, "due", it->due && !it->held);
+	if (t->sched.kind == SCHED_AT)
+		cJSON_AddBoolToObject(o, "done", ts->done);
 	if (ts->last_status[0])
 		cJSON_AddStringToObject(o, "last_status", ts->last_status);
 	else
@@ -126,7 +130,7 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 		goto out;
 	}
 	util_boot_id(boot);
-	tick_plan(hb, st, now, boot, items);
+	tick_plan(hb, st, now, boot, 0, cfg->timezone, items);
 	if (json) {
 		cJSON *arr = cJSON_CreateArray();
 		char *s;
@@ -173,6 +177,10 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 				snprintf(next, sizeof next, "disabled");
 			else if (it->due)
 				snprintf(next, sizeof next, "now");
+			else if (it->task->sched.kind == SCHED_AT && it->ts.done)
+				snprintf(next, sizeof next, "done");
+			else if (it->task->sched.kind == SCHED_CRON && it->task->sched.cron.reboot)
+				snprintf(next, sizeof next, "at boot");
 			else if (it->next == (time_t)-1)
 				snprintf(next, sizeof next, "-");
 			else
@@ -273,6 +281,62 @@ cmd_log(const struct config *cfg, long count, const char *task, int json)
 		cJSON_Delete(f.ring[i]);
 	free(f.ring);
 	return ret;
+}
+
+/* ---- next -------------------------------------------------------------------------- */
+
+int
+cmd_next(const char *expr, const char *from, long count, const char *zone)
+{
+	const struct tz *z;
+	struct cron c;
+	char why[256], when[64];
+	int64_t t;
+
+	z = zone_get(zone, why, sizeof why);
+	if (z == NULL) {
+		msg_error("next: %s", why);
+		return 2;
+	}
+	if (cron_parse(expr, &c, why, sizeof why) != 0) {
+		msg_error("next: bad cron '%s': %s", expr, why);
+		return 2;
+	}
+	if (c.reboot) {
+		msg_error("next: @reboot has no times: it runs once per boot, from --catchup");
+		return 2;
+	}
+	if (from == NULL) {
+		t = (int64_t)time(NULL);
+	} else if (from[0] == '@') {
+		char *end;
+
+		errno = 0;
+		t = strtoll(from + 1, &end, 10);
+		if (errno != 0 || end == from + 1 || *end != '\0') {
+			msg_error("next: bad --from '%s': expected @ and Unix seconds", from);
+			return 2;
+		}
+	} else {
+		struct schedule s = { .kind = SCHED_AT };
+		const char *bad = NULL;
+
+		if (sched_parse_time(from, &s.at_local, &s.at_has_offset, &s.at_offset, &bad) != 0) {
+			msg_error("next: bad --from '%s': %s", from, bad);
+			return 2;
+		}
+		t = sched_at_instant(&s, z);
+	}
+	/* --from is a point in time; a slot exactly there is "next" too. */
+	for (t = t - 1; count-- > 0;) {
+		t = cron_next(&c, z, t);
+		if (t == CRON_NEVER)
+			break;
+		sched_format_time(z, t, when, sizeof when);
+		fputs(when, stdout);
+		putchar('\n');
+	}
+	return ferror(stdout) ? 1 : 0;
 }
 
 /* ---- check -------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include <ini.h>
 
 #include "runner/config.h"
+#include "runner/zone.h"
 #include "tasks/duration.h"
 
 enum kind {
@@ -19,6 +20,7 @@ enum kind {
 	KIND_DURATION,		/* duration, > 0 */
 	KIND_DURATION0,		/* duration, or 0 */
 	KIND_COUNT,		/* integer within [min, max] */
+	KIND_ZONE,		/* an IANA time zone name, or empty: the system's */
 };
 
 static const struct key {
@@ -44,7 +46,7 @@ static const struct key {
 	  0, 0, "5s" },
 	{ "runner", "max_concurrent", KIND_COUNT, offsetof(struct config, max_concurrent), 1, 64,
 	  "1" },
-	{ "runner", "timezone", KIND_STR, offsetof(struct config, timezone), 0, 0, "" },
+	{ "runner", "timezone", KIND_ZONE, offsetof(struct config, timezone), 0, 0, "" },
 	{ "agent", "agent_turn", KIND_PATH, offsetof(struct config, agent_turn), 0, 0,
 	  "claude/agent-turn.sh" },
 	{ "agent", "system_event", KIND_PATH, offsetof(struct config, system_event), 0, 0,
@@ -90,8 +92,19 @@ set_key(struct config *c, const struct key *k, const char *value, const char *wh
 		len -= 2;
 	}
 	switch (k->kind) {
+	case KIND_ZONE:
+		if (len > 0) {
+			char zerr[512], name[256];
+
+			snprintf(name, sizeof name, "%.*s", (int)len, value);
+			if (zone_get(name, zerr, sizeof zerr) == NULL) {
+				add_error(c, "%s: bad %s.%s: %s", where, k->section, k->name, zerr);
+				return -1;
+			}
+		}
+		/* FALLTHROUGH */
 	case KIND_PATH:
-		if (len == 0) {
+		if (len == 0 && k->kind == KIND_PATH) {
 			add_error(c, "%s: %s.%s must not be empty", where, k->section, k->name);
 			return -1;
 		}
@@ -165,7 +178,7 @@ void
 config_free(struct config *c)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].kind == KIND_STR || keys[i].kind == KIND_PATH)
+		if (keys[i].kind == KIND_STR || keys[i].kind == KIND_PATH || keys[i].kind == KIND_ZONE)
 			free(*(char **)((char *)c + keys[i].off));
 	for (size_t i = 0; i < c->nerrors; i++)
 		free(c->errors[i]);

@@ -14,6 +14,7 @@
 #include "runner/config.h"
 #include "runner/msg.h"
 #include "runner/tick.h"
+#include "runner/zone.h"
 #include "state/fileio.h"
 #include "tasks/heartbeat.h"
 
@@ -29,6 +30,7 @@ static const char usage_text[] =
     "       hb-run [options] status [--json]\n"
     "       hb-run [options] check\n"
     "       hb-run [options] log [-n count] [--task task] [--json]\n"
+    "       hb-run next expression [--from time] [--count n] [--tz zone]\n"
     "       hb-run --help | --version\n";
 
 static const char help_text[] =
@@ -149,7 +151,7 @@ load_config(struct config *cfg, const struct cli *c)
 static int
 load_tasks(const struct config *cfg, struct heartbeat *hb)
 {
-	char *text = NULL, err[PATH_MAX + 128];
+	char *text = NULL, err[PATH_MAX + 512];
 	size_t len;
 	int r;
 
@@ -169,6 +171,15 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 		exit(1);
 	}
 	free(text);
+	/* A zone is part of the schedule: an unknown one is a problem of its line. */
+	for (size_t i = 0; i < hb->ntasks;) {
+		const struct task *t = &hb->tasks[i];
+
+		if (t->tz != NULL && zone_get(t->tz, err, sizeof err) == NULL)
+			heartbeat_drop(hb, i, t->tz_line, err);
+		else
+			i++;
+	}
 	for (size_t i = 0; i < hb->ndiags; i++)
 		msg_error("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
 	return (int)hb->ndiags;
@@ -214,6 +225,46 @@ cmd_log_main(const struct config *cfg, int argc, char **argv)
 }
 
 static int
+next_main(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from = NULL, *zone = cfg->timezone;
+	long count = 5;
+	int ch;
+	char *end;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			from = optarg;
+			break;
+		case 'n':
+			errno = 0;
+			count = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || count < 1 || count > 100000000) {
+				msg_error("next: bad count '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'z':
+			zone = optarg;
+			break;
+		default:
+			usage_exit();
+		}
+	}
+	if (optind != argc - 1)
+		usage_exit();
+	return cmd_next(argv[optind], from, count, zone);
+}
+
+static int
 status_main(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--json") == 0)
@@ -242,7 +293,7 @@ main(int argc, char **argv)
 		const char *w = argv[optind];
 
 		if (strcmp(w, "run") == 0 || strcmp(w, "status") == 0 ||
-		    strcmp(w, "check") == 0 || strcmp(w, "log") == 0)
+		    strcmp(w, "check") == 0 || strcmp(w, "log") == 0 || strcmp(w, "next") == 0)
 			cmd = w;
 	}
 	if (cmd == NULL || strcmp(cmd, "run") == 0) {
@@ -279,9 +330,12 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
-	if (cmd != NULL && strcmp(cmd, "log") == 0) {	/* the log needs no HEARTBEAT.md */
-		status = cmd_log_main(&cfg, argc, argv);
+	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
+		/* neither needs HEARTBEAT.md */
+		status = strcmp(cmd, "log") == 0 ? cmd_log_main(&cfg, argc, argv) :
+		    next_main(&cfg, argc, argv);
 		config_free(&cfg);
+		zone_free_all();
 		free(c.sets);
 		return status;
 	}
@@ -323,6 +377,7 @@ main(int argc, char **argv)
 	}
 	heartbeat_free(&hb);
 	config_free(&cfg);
+	zone_free_all();
 	free(c.sets);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include "runner/reply.h"
 #include "runner/tick.h"
 #include "runner/util.h"
+#include "runner/zone.h"
 #include "state/log.h"
 #include "state/state.h"
 #include "tasks/duration.h"
@@ -35,6 +36,7 @@ struct job {
 	const struct task *task;
 	const char *reason;
 	long long overdue;		/* seconds past due, for --catchup's order */
+	long slots;			/* cron: slots passed since the last run (missed + 1) */
 	char run_id[UUID_LEN];
 	char session[UUID_LEN];
 	int session_new;
@@ -68,19 +70,32 @@ worse(struct tick *t, int status)
 
 void
 tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const char *boot,
-    struct plan_item *items)
+    int catchup, const char *zone, struct plan_item *items)
 {
 	for (size_t i = 0; i < hb->ntasks; i++) {
 		struct plan_item *it = &items[i];
 		const struct task *t = &hb->tasks[i];
-		struct sched_past past;
+		struct sched_past past = { 0 };
+		char err[512];
 
 		memset(it, 0, sizeof *it);
 		it->task = t;
 		state_task_get(st, t->name, &it->ts);
 		past.has_run = it->ts.has_run;
 		past.last_run = it->ts.last_run;
-		it->due = sched_due(&t->sched, &past, now, &it->next) && t->enabled;
+		past.has_baseline = it->ts.has_baseline;
+		past.baseline = it->ts.baseline;
+		past.done = it->ts.done;
+		past.ran_this_boot = boot[0] != '\0' && strcmp(boot, it->ts.last_boot) == 0;
+		if (t->sched.kind != SCHED_INTERVAL) {
+			/* Zones were checked when HEARTBEAT.md was loaded; UTC is a last resort. */
+			it->zone = zone_get(t->tz ? t->tz : zone, err, sizeof err);
+			if (it->zone == NULL)
+				it->zone = zone_get("UTC", err, sizeof err);
+		}
+		it->needs_baseline = t->enabled && sched_needs_baseline(&t->sched, &past);
+		it->due = sched_due(&t->sched, &past, it->zone, now, catchup, &it->next) &&
+		    t->enabled;
 		if (!t->enabled)
 			it->next = (time_t)-1;
 		if (it->ts.running) {
@@ -95,6 +110,19 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 			else
 				it->stale = 1;
 		}
+	}
+}
+
+static const char *
+reason_of(const struct schedule *s)
+{
+	switch (s->kind) {
+	case SCHED_CRON:
+		return "cron";
+	case SCHED_AT:
+		return "at";
+	default:
+		return "interval";
 	}
 }
 
@@ -160,7 +188,7 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 				    it->task->name, it->ts.running_pid);
 			continue;
 		}
-		add_job(t, &n, it->task, o->catchup ? "catchup" : "interval",
+		add_job(t, &n, it->task, o->catchup ? "catchup" : reason_of(&it->task->sched),
 		    (long long)(t->now - it->next));
 	}
 	if (o->catchup) {
@@ -213,7 +241,16 @@ dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 			printf("skip %s: disabled\n", it->task->name);
 		} else if (it->due) {
 			printf("skip %s: due, left for a later tick\n", it->task->name);
-		} else if (t->o->nnames == 0) {
+		} else if (it->task->sched.kind == SCHED_AT && it->ts.done) {
+			printf("skip %s: ran once already (at %s)\n", it->task->name,
+			    it->task->sched.expr);
+		} else if (it->task->sched.kind == SCHED_CRON && it->task->sched.cron.reboot) {
+			printf("skip %s: @reboot runs once per boot, from --catchup\n",
+			    it->task->name);
+		} else if (it->needs_baseline && t->o->nnames == 0) {
+			util_time_iso(it->next, when, sizeof when);
+			printf("skip %s: first seen now; its first slot is %s\n", it->task->name, when);
+		} else if (t->o->nnames == 0 && it->next != (time_t)-1) {
 			util_time_iso(it->next, when, sizeof when);
 			printf("skip %s: not due until %s\n", it->task->name, when);
 		}
@@ -266,15 +303,28 @@ claim(struct tick *t, struct plan_item *items)
 		worse(t, 2);
 		goto out;
 	}
-	tick_plan(t->hb, st, t->now, t->boot, items);
-	for (size_t i = 0; i < t->hb->ntasks; i++)
+	tick_plan(t->hb, st, t->now, t->boot, t->o->catchup, t->cfg->timezone, items);
+	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		if (items[i].stale) {
 			log_interrupted(t, &items[i]);
 			state_task_unclaim(st, items[i].task->name);
 		}
+		if (items[i].needs_baseline &&
+		    state_task_baseline(st, items[i].task->name, (long long)t->now) != 0)
+			goto oom;
+	}
 	n = select_jobs(t, items, 1);	/* the plan has said it all already */
 	for (size_t j = 0; j < n; j++) {
 		struct job *jb = &t->jobs[j];
+		const struct plan_item *it = NULL;
+
+		for (size_t i = 0; i < t->hb->ntasks; i++)
+			if (items[i].task == jb->task)
+				it = &items[i];
+		if (jb->task->sched.kind == SCHED_CRON && !jb->task->sched.cron.reboot)
+			jb->slots = cron_count(&jb->task->sched.cron, it->zone,
+			    it->ts.has_run ? it->ts.last_run : it->ts.baseline, (int64_t)t->now,
+			    100000);
 		struct claim c = { .pid = (long)getpid(), .started = (long long)t->now,
 				   .run_id = jb->run_id, .boot_id = t->boot };
 
@@ -534,6 +584,9 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	int fd;
 
 	rec.tick_start = (long long)t->now;
+	rec.done = jb->task->sched.kind == SCHED_AT;
+	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
+		rec.boot_id = t->boot;
 	if (why_not_started != NULL || res->exec_failed) {
 		rec.status = "error";
 		msg_error("%s: %s", jb->task->name,
@@ -599,6 +652,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	e.run_id = jb->run_id;
 	e.type = task_type_name(jb->task->type);
 	e.reason = jb->reason;
+	e.slots = jb->slots;
 	e.status = rec.status;
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
 	if (res != NULL) {
@@ -738,14 +792,20 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		t.status = 2;
 		goto out;
 	}
-	tick_plan(hb, st, t.now, t.boot, items);
+	tick_plan(hb, st, t.now, t.boot, opts->catchup, cfg->timezone, items);
 	n = select_jobs(&t, items, opts->dry_run);
 	if (opts->dry_run) {
 		dry_run(&t, items, n);
 		goto out;
 	}
-	if (n == 0)
-		goto out;
+	if (n == 0) {
+		int first_sight = 0;
+
+		for (size_t i = 0; i < hb->ntasks; i++)
+			first_sight |= items[i].needs_baseline;
+		if (!first_sight)
+			goto out;	/* the usual tick: nothing to do, nothing written */
+	}
 
 	claimed = claim(&t, items);
 	if (claimed > 0)

@@ -18,11 +18,14 @@ struct plan_item {
 	time_t next;		/* when it is or becomes due; -1: never */
 	int held;		/* a live tick is running it now */
 	int stale;		/* claimed by a tick that is gone */
+	int needs_baseline;	/* a cron task seen for the first time */
+	const struct tz *zone;	/* cron and at tasks: their zone */
 };
 
-/* Fills ITEMS (hb->ntasks of them) from ST at NOW. BOOT is this boot's id. */
+/* Fills ITEMS (hb->ntasks of them) from ST at NOW. BOOT is this boot's id; CATCHUP: this is
+ * hb-run --catchup (which runs @reboot tasks); ZONE: the configured default zone name. */
 void tick_plan(const struct heartbeat *hb, const struct state *st, time_t now,
-    const char *boot, struct plan_item *items);
+    const char *boot, int catchup, const char *zone, struct plan_item *items);
 
 struct tick_opts {
 	int catchup;		/* --catchup: a bounded, staggered start after downtime */

@@ -73,6 +73,10 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 		add_text(o, "stderr", e->stderr_text, e->stderr_len);
 	if (e->note)
 		cJSON_AddStringToObject(o, "note", e->note);
+	if (e->slots > 0) {
+		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
+		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));
+	}
 	line = cJSON_PrintUnformatted(o);
 	if (line == NULL)
 		goto oom;

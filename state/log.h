@@ -30,6 +30,7 @@ struct log_entry {
 	const char *stderr_text;
 	size_t stderr_len;
 	const char *note;	/* anything else worth keeping, or NULL */
+	long slots;		/* cron: slots since the last run; > 1 when some were missed */
 };
 
 /* Appends E to PATH (created 0600). Returns 0, or -1 with ERR set. */

@@ -36,7 +36,7 @@ static int
 validate(const cJSON *root, const char *path, char *err, size_t errlen)
 {
 	static const char *numbers[] = { "last_run", "last_exit", "last_duration_ms", "runs",
-		"consecutive_errors" };
+		"consecutive_errors", "baseline" };
 	const cJSON *t;
 
 	if (!cJSON_IsObject(root)) {
@@ -210,6 +210,14 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	out->last_duration_ms = num(t, "last_duration_ms", 0);
 	out->runs = num(t, "runs", 0);
 	out->consecutive_errors = num(t, "consecutive_errors", 0);
+	v = cJSON_GetObjectItemCaseSensitive(t, "baseline");
+	if (cJSON_IsNumber(v)) {
+		out->has_baseline = 1;
+		out->baseline = (long long)v->valuedouble;
+	}
+	out->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "done"));
+	copy_str(out->last_boot, sizeof out->last_boot,
+	    cJSON_GetObjectItemCaseSensitive(t, "last_boot"));
 	run = cJSON_GetObjectItemCaseSensitive(t, "running");
 	if (cJSON_IsObject(run)) {
 		out->running = 1;
@@ -267,10 +275,22 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 	    set_num(t, "consecutive_errors",
 	        ok ? 0.0 : (double)(num(t, "consecutive_errors", 0) + 1)) != 0)
 		return -1;
+	if (r->done && set_item(t, "done", cJSON_CreateTrue()) != 0)
+		return -1;
+	if (r->boot_id != NULL && r->boot_id[0] != '\0' && set_str(t, "last_boot", r->boot_id) != 0)
+		return -1;
 	if (r->has_exit)
 		return set_num(t, "last_exit", r->exit_code);
 	cJSON_DeleteItemFromObjectCaseSensitive(t, "last_exit");
 	return cJSON_AddNullToObject(t, "last_exit") ? 0 : -1;
+}
+
+int
+state_task_baseline(struct state *st, const char *name, long long t)
+{
+	cJSON *o = task_obj(st, name, 1);
+
+	return o == NULL ? -1 : set_num(o, "baseline", (double)t);
 }
 
 const char *

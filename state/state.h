@@ -23,6 +23,10 @@ struct task_state {
 	char last_reply[16];		/* reply verdict: "delivered", "heartbeat_ok", ... */
 	long long runs;
 	long long consecutive_errors;
+	int has_baseline;		/* a cron task was first seen ... */
+	long long baseline;		/* ... at this time */
+	int done;			/* an at task has run */
+	char last_boot[RUN_ID_LEN];	/* boot id of the last run (for @reboot) */
 	int running;			/* claimed by a tick */
 	long running_pid;
 	long long running_since;
@@ -46,6 +50,8 @@ struct run_record {
 	int exit_code;
 	long long duration_ms;
 	const char *reply;		/* reply verdict name */
+	int done;			/* an at task: it will not run again */
+	const char *boot_id;		/* this boot, or NULL */
 };
 
 /* Loads PATH; a missing file is an empty state. On error returns -1 with "PATH:LINE: what"
@@ -59,6 +65,8 @@ void state_task_get(const struct state *st, const char *name, struct task_state 
 int state_task_claim(struct state *st, const char *name, const struct claim *c);
 int state_task_unclaim(struct state *st, const char *name);
 int state_task_record(struct state *st, const char *name, const struct run_record *r);
+/* Records that a cron task was first seen at T: its first slot comes after T. */
+int state_task_baseline(struct state *st, const char *name, long long t);
 
 /* The workspace's session KEY ("main"): creates it with NEW_ID when it does not exist.
  * *IS_NEW is 1 while the session has not been used. Returns the id (owned by ST) or NULL. */

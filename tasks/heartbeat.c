@@ -419,9 +419,29 @@ apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const
 			diag(p, line, "bad %s '%s': %s", key, value, why);
 			d->bad = 1;
 		}
-	} else if (bit == K_SCHED) {
-		diag(p, line, "'%s' schedules are not supported yet; use interval", key);
-		d->bad = 1;
+	} else if (strcmp(key, "cron") == 0) {
+		char whyc[160];
+
+		d->t.sched.kind = SCHED_CRON;
+		if (strlen(value) >= sizeof d->t.sched.expr) {
+			diag(p, line, "cron expression too long");
+			d->bad = 1;
+		} else if (cron_parse(value, &d->t.sched.cron, whyc, sizeof whyc) != 0) {
+			diag(p, line, "bad cron '%s': %s", value, whyc);
+			d->bad = 1;
+		} else {
+			snprintf(d->t.sched.expr, sizeof d->t.sched.expr, "%s", value);
+		}
+	} else if (bit == K_SCHED) {	/* at */
+		d->t.sched.kind = SCHED_AT;
+		if (strlen(value) >= sizeof d->t.sched.expr ||
+		    sched_parse_time(value, &d->t.sched.at_local, &d->t.sched.at_has_offset,
+		    &d->t.sched.at_offset, &why) != 0) {
+			diag(p, line, "bad at '%s': %s", value, why ? why : "too long");
+			d->bad = 1;
+		} else {
+			snprintf(d->t.sched.expr, sizeof d->t.sched.expr, "%s", value);
+		}
 	} else if (bit == K_TYPE) {
 		if (strcmp(value, "agentTurn") == 0) {
 			d->t.type = TASK_AGENT_TURN;
@@ -447,6 +467,7 @@ apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const
 		d->bad = 1;
 	} else if (bit == K_TZ) {
 		d->t.tz = xstrndup(p, value, strlen(value));
+		d->t.tz_line = (int)line + 1;
 	} else {
 		d->t.model = xstrndup(p, value, strlen(value));
 	}
@@ -729,6 +750,23 @@ heartbeat_prompt(const struct heartbeat *hb, const struct task *t)
 	else
 		snprintf(s, len, "%s", t->prompt);
 	return s;
+}
+
+void
+heartbeat_drop(struct heartbeat *hb, size_t i, int line, const char *msg)
+{
+	struct hb_diag *d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
+
+	if (d != NULL) {
+		hb->diags = d;
+		d[hb->ndiags].line = line;
+		snprintf(d[hb->ndiags].msg, sizeof d[hb->ndiags].msg, "%s", msg);
+		hb->ndiags++;
+	}
+	task_free(&hb->tasks[i]);
+	memmove(&hb->tasks[i], &hb->tasks[i + 1], (hb->ntasks - i - 1) * sizeof *hb->tasks);
+	hb->ntasks--;
+	hb->empty = 0;
 }
 
 const struct task *

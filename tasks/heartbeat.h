@@ -24,6 +24,7 @@ struct task {
 	long long timeout;	/* seconds; 0: the configured default */
 	int enabled;
 	char *tz;		/* NULL: the configured zone */
+	int tz_line;		/* line of the tz: key, for messages */
 	char *model;		/* NULL: the configured model */
 };
 
@@ -52,6 +53,9 @@ void heartbeat_free(struct heartbeat *hb);
 /* The full prompt handed to the agent: the task's prompt, then the file's context.
  * Returns a malloc'd string, or NULL when memory ran out. */
 char *heartbeat_prompt(const struct heartbeat *hb, const struct task *t);
+
+/* Drops task I (its schedule cannot work: an unknown zone, say) with a problem at LINE. */
+void heartbeat_drop(struct heartbeat *hb, size_t i, int line, const char *msg);
 
 /* Finds a task by name; NULL when there is none. */
 const struct task *heartbeat_find(const struct heartbeat *hb, const char *name);

@@ -46,6 +46,8 @@ struct exp_task {
 	int disabled;
 	const char *tz, *model;
 	int line;		/* the line of "- name:"; 0: not checked */
+	const char *cron;	/* a cron schedule, as written; NULL: not cron */
+	const char *at;		/* an at schedule, as written; NULL: not at */
 };
 
 struct exp_diag {
@@ -78,8 +80,11 @@ static const struct {
 	  "      Summarise what changed in ~/src overnight.\n"
 	  "      Reply HEARTBEAT_OK if nothing did.\n",
 	  0,
-	  { { "inbox-triage", "Check urgent email", 1800, .line = 6 } },
-	  { { 10, "not supported" } },
+	  { { "inbox-triage", "Check urgent email", 1800, .line = 6 },
+	    { "morning-brief", "Summarise what changed in ~/src overnight.\n"
+	      "Reply HEARTBEAT_OK if nothing did.", 0, TASK_AGENT_TURN, 15 * 60, 0,
+	      "Europe/Berlin", NULL, 9, "0 9 * * 1-5" } },
+	  { { 0 } },
 	  "# My heartbeat\n\nKeep replies short. My repos live in ~/src." },
 
 	/* items */
@@ -399,22 +404,34 @@ static const struct {
 	  "- name: b\n"
 	  "  prompt: q\n",
 	  0, { { "b", "q" } }, { { 3, "empty prompt" } }, NULL },
-	{ "cron: not supported yet",
+	{ "cron and at schedules",
 	  "tasks:\n"
 	  "- name: a\n"
 	  "  prompt: p\n"
 	  "  cron: \"0 9 * * 1-5\"\n"
 	  "- name: b\n"
-	  "  prompt: q\n",
-	  0, { { "b", "q" } }, { { 4, "not supported" } }, NULL },
-	{ "at: not supported yet",
+	  "  at: 2026-12-01 09:00\n"
+	  "  prompt: q\n"
+	  "- name: c\n"
+	  "  cron: '@daily'\n"
+	  "  prompt: r\n",
+	  0, { { "a", "p", .cron = "0 9 * * 1-5" }, { "b", "q", .at = "2026-12-01 09:00" },
+	       { "c", "r", .cron = "@daily" } }, { { 0 } }, NULL },
+	{ "a bad cron and a bad at are errors of their lines",
 	  "tasks:\n"
 	  "- name: a\n"
 	  "  prompt: p\n"
-	  "  at: 2026-12-01 09:00\n"
+	  "  cron: \"0 9 * *\"\n"
 	  "- name: b\n"
-	  "  prompt: q\n",
-	  0, { { "b", "q" } }, { { 4, "not supported" } }, NULL },
+	  "  prompt: q\n"
+	  "- name: c\n"
+	  "  at: tomorrow\n"
+	  "  prompt: r\n"
+	  "- name: d\n"
+	  "  cron: 0 0 30 2 *\n"
+	  "  prompt: s\n",
+	  0, { { "b", "q" } }, { { 4, "bad cron" }, { 8, "bad at" }, { 11, "never fire" } },
+	  NULL },
 	{ "tab in the indentation",
 	  "tasks:\n"
 	  "- name: a\n"
@@ -531,9 +548,15 @@ check_task(const struct task *t, const struct exp_task *e, long long default_int
 {
 	CHECK_STR(t->name, e->name);
 	CHECK_STR(t->prompt, e->prompt);
-	CHECK_INT(t->sched.kind, SCHED_INTERVAL);
-	CHECK_INT(t->sched.interval, e->interval ? e->interval : default_interval);
-	CHECK_INT(t->sched.is_default, e->interval == 0);
+	if (e->cron != NULL || e->at != NULL) {
+		CHECK_INT(t->sched.kind, e->cron ? SCHED_CRON : SCHED_AT);
+		CHECK_STR(t->sched.expr, e->cron ? e->cron : e->at);
+		CHECK_INT(t->sched.is_default, 0);
+	} else {
+		CHECK_INT(t->sched.kind, SCHED_INTERVAL);
+		CHECK_INT(t->sched.interval, e->interval ? e->interval : default_interval);
+		CHECK_INT(t->sched.is_default, e->interval == 0);
+	}
 	CHECK_INT(t->type, e->type);
 	CHECK_INT(t->timeout, e->timeout);
 	CHECK_INT(t->enabled, !e->disabled);

@@ -68,8 +68,9 @@ static const struct {
 	{ { SCHED_INTERVAL, 90 * 60, 0 }, "every 1h30m" },
 	{ { SCHED_INTERVAL, 90, 0 }, "every 1m30s" },
 	{ { SCHED_INTERVAL, 86400, 0 }, "every 1d" },
-	{ { SCHED_CRON, 0, 0 }, "cron" },
-	{ { SCHED_AT, 0, 0 }, "at" },
+	{ { SCHED_CRON, .expr = "0 9 * * 1-5" }, "cron 0 9 * * 1-5" },
+	{ { SCHED_CRON, .cron = { .reboot = 1 }, .expr = "@reboot" }, "@reboot" },
+	{ { SCHED_AT, .expr = "2026-12-01 09:00" }, "at 2026-12-01 09:00" },
 };
 
 void
@@ -89,16 +90,16 @@ test_schedule(void)
 		time_t next = (time_t)-2;
 
 		ROW("sched_due: %s", due_rows[i].what);
-		CHECK_INT(sched_due(&s, &past, (time_t)due_rows[i].now, &next), due_rows[i].due);
+		CHECK_INT(sched_due(&s, &past, NULL, (time_t)due_rows[i].now, 0, &next), due_rows[i].due);
 		CHECK_INT(next, due_rows[i].next);
 		/* NEXT is optional, and the verdict does not depend on asking for it */
-		CHECK_INT(sched_due(&s, &past, (time_t)due_rows[i].now, NULL), due_rows[i].due);
+		CHECK_INT(sched_due(&s, &past, NULL, (time_t)due_rows[i].now, 0, NULL), due_rows[i].due);
 		/* "next" and "due" agree: due exactly from next on */
 		CHECK(due_rows[i].next > due_rows[i].now ||
-		    sched_due(&s, &past, (time_t)due_rows[i].next, NULL) == 1,
+		    sched_due(&s, &past, NULL, (time_t)due_rows[i].next, 0, NULL) == 1,
 		    "not due at its own next time");
 		CHECK(due_rows[i].last_run == NEVER ||
-		    sched_due(&s, &past, (time_t)due_rows[i].next - 1, NULL) == 0,
+		    sched_due(&s, &past, NULL, (time_t)due_rows[i].next - 1, 0, NULL) == 0,
 		    "already due a second before its next time");
 		ROW_END();
 	}
@@ -110,25 +111,9 @@ test_schedule(void)
 		time_t next = 0;
 
 		ROW("sched_due: default interval, late tick");
-		CHECK_INT(sched_due(&s, &past, (time_t)T(9, 30, 0), &next), 1);
+		CHECK_INT(sched_due(&s, &past, NULL, (time_t)T(9, 30, 0), 0, &next), 1);
 		CHECK_INT(next, T(9, 29, 5));
 		ROW_END();
-	}
-
-	/* cron and at are refused by the parser for now: never due, no next time. */
-	{
-		static const enum sched_kind kinds[] = { SCHED_CRON, SCHED_AT };
-
-		for (size_t i = 0; i < NELEM(kinds); i++) {
-			struct schedule s = { kinds[i], 0, 0 };
-			struct sched_past never = { 0, 0 };
-			time_t next = 0;
-
-			ROW("sched_due: kind %d", (int)kinds[i]);
-			CHECK_INT(sched_due(&s, &never, (time_t)T(9, 0, 0), &next), 0);
-			CHECK_INT(next, -1);
-			ROW_END();
-		}
 	}
 
 	for (size_t i = 0; i < NELEM(describe_rows); i++) {
