@@ -38,8 +38,25 @@ system() {
 	fail=$((fail + f))
 }
 
+# oracle: cron next-slot times against croniter (Debian's python3-croniter), in UTC.
+oracle() {
+	echo "== cron expressions against croniter"
+	/usr/bin/python3 tests/cron-oracle.py ./hb-run "${CRON_ORACLE_N:-10000}" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	set -- $(sed -n 's/^cron-oracle: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log")
+	if [ $# -ne 2 ]; then
+		fail=$((fail + 1))
+		return
+	fi
+	pass=$((pass + $1))
+	fail=$((fail + $2))
+	[ "$rc" -eq 0 ] || [ "$2" -gt 0 ] || fail=$((fail + 1))
+}
+
 unit build/unit-tests
 system "hb-run"
+oracle
 unit build/asan/unit-tests
 asan_lib=$(${CC:-cc} -print-file-name=libasan.so)
 HB_BIN=build/asan/hb-run HB_ASAN_PRELOAD=$asan_lib \
