@@ -17,6 +17,7 @@
 #include "runner/zone.h"
 #include "state/log.h"
 #include "state/state.h"
+#include "tasks/duration.h"
 
 /* ---- status ------------------------------------------------------------------------- */
 
@@ -42,10 +43,13 @@ result_text(const struct plan_item *it, char *buf, size_t len)
 		snprintf(buf, len, "%s (exit %d), %s", ts->last_status, ts->last_exit, dur);
 	else
 		snprintf(buf, len, "%s, %s", ts->last_status, dur);
-	if (ts->consecutive_errors > 1) {
+	if (ts->consecutive_errors > 0) {
 		size_t n = strlen(buf);
+		char wait[32];
 
-		snprintf(buf + n, len - n, ", %lld failures in a row", ts->consecutive_errors);
+		duration_format(sched_backoff(ts->consecutive_errors), wait, sizeof wait);
+		snprintf(buf + n, len - n, ", %lld failure%s in a row, backoff %s",
+		    ts->consecutive_errors, ts->consecutive_errors == 1 ? "" : "s", wait);
 	}
 }
 
@@ -100,6 +104,7 @@ status_json(const struct plan_item *it)
 		cJSON_AddNullToObject(o, "last_reply");
 	cJSON_AddNumberToObject(o, "runs", (double)ts->runs);
 	cJSON_AddNumberToObject(o, "consecutive_errors", (double)ts->consecutive_errors);
+	cJSON_AddNumberToObject(o, "backoff_s", (double)sched_backoff(ts->consecutive_errors));
 	if (it->held) {
 		cJSON *r = cJSON_AddObjectToObject(o, "running");
 
@@ -344,7 +349,7 @@ cmd_next(const char *expr, const char *from, long count, const char *zone)
 static int
 check_template(const char *key, const char *name)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], err[PATH_MAX + 256];
 
 	if (tick_template_path(name, path, sizeof path) != 0) {
 		msg_error("%s: agent template %s not found", key, name);
@@ -352,6 +357,10 @@ check_template(const char *key, const char *name)
 	}
 	if (access(path, X_OK) != 0) {
 		msg_error("%s: agent template %s is not executable", key, path);
+		return 1;
+	}
+	if (util_check_trusted(path, err, sizeof err) != 0) {
+		msg_error("%s: %s", key, err);
 		return 1;
 	}
 	return 0;

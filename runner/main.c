@@ -14,6 +14,7 @@
 #include "runner/config.h"
 #include "runner/msg.h"
 #include "runner/tick.h"
+#include "runner/util.h"
 #include "runner/zone.h"
 #include "state/fileio.h"
 #include "tasks/heartbeat.h"
@@ -143,6 +144,14 @@ load_config(struct config *cfg, const struct cli *c)
 		config_set_option(cfg, c->sets[i]);
 	for (size_t i = 0; i < cfg->nerrors; i++)
 		msg_error("%s", cfg->errors[i]);
+	if (cfg->file != NULL) {
+		char err[4200];
+
+		if (util_check_trusted(cfg->file, err, sizeof err) != 0) {
+			msg_error("%s", err);
+			return (int)cfg->nerrors + 1;
+		}
+	}
 	return (int)cfg->nerrors;
 }
 
@@ -156,6 +165,10 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	int r;
 
 	memset(hb, 0, sizeof *hb);
+	if (util_check_trusted(cfg->tasks, err, sizeof err) != 0 && access(cfg->tasks, F_OK) == 0) {
+		msg_error("%s", err);
+		return -1;
+	}
 	r = fileio_read(cfg->tasks, TASKS_MAX_BYTES, &text, &len, err, sizeof err);
 	if (r == FILEIO_MISSING) {
 		msg_error("%s: no such file (create it, or set runner.tasks)", cfg->tasks);

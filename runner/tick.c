@@ -6,10 +6,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runner/agent.h"
@@ -31,6 +34,28 @@
 #define STDERR_LINES 10
 
 extern char **environ;
+
+/* SIGTERM, SIGINT or SIGHUP: end the running agents, record them, exit 128 + the signal. */
+static volatile sig_atomic_t caught;
+
+static void
+on_signal(int sig)
+{
+	caught = sig;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll(2) returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 struct job {
 	const struct task *task;
@@ -87,6 +112,7 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		past.baseline = it->ts.baseline;
 		past.done = it->ts.done;
 		past.ran_this_boot = boot[0] != '\0' && strcmp(boot, it->ts.last_boot) == 0;
+		past.errors = it->ts.consecutive_errors;
 		if (t->sched.kind != SCHED_INTERVAL) {
 			/* Zones were checked when HEARTBEAT.md was loaded; UTC is a last resort. */
 			it->zone = zone_get(t->tz ? t->tz : zone, err, sizeof err);
@@ -219,7 +245,8 @@ dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 		sched_describe(&it->task->sched, sched, sizeof sched);
 		if (strcmp(t->jobs[j].reason, "manual") == 0) {
 			printf("would run %s: named on the command line\n", it->task->name);
-		} else if (!it->ts.has_run) {
+		} else if (!it->ts.has_run && (it->task->sched.kind == SCHED_INTERVAL ||
+		    it->next == (time_t)-1)) {
 			printf("would run %s: %s, never ran\n", it->task->name, sched);
 		} else {
 			util_time_iso(it->next, when, sizeof when);
@@ -281,6 +308,39 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 	    it->task->name, it->ts.running_pid);
 }
 
+/* Under the lock: loads the state. A corrupt file is moved aside and replaced by a fresh
+ * state in which every task counts from now, so that nothing runs in a burst. */
+static struct state *
+load_locked(struct tick *t)
+{
+	struct state *st = NULL;
+	char err[1024], moved[4200];
+	int r;
+
+	r = state_load(t->cfg->state, &st, err, sizeof err);
+	if (r == 0)
+		return st;
+	msg_error("%s", err);
+	worse(t, r == STATE_CORRUPT ? 1 : 2);
+	if (r != STATE_CORRUPT)
+		return NULL;
+	if (state_quarantine(t->cfg->state, (long long)t->now, moved, sizeof moved, err,
+	    sizeof err) != 0) {
+		msg_error("%s", err);
+		return NULL;
+	}
+	msg_error("moved it aside to %s; starting afresh: every task counts from now", moved);
+	st = state_new();
+	for (size_t i = 0; st != NULL && i < t->hb->ntasks; i++)
+		if (state_task_baseline(st, t->hb->tasks[i].name, (long long)t->now) != 0) {
+			state_free(st);
+			st = NULL;
+		}
+	if (st == NULL)
+		msg_error("out of memory");
+	return st;
+}
+
 /* Under the lock: reload, re-plan, clear dead claims, claim this tick's jobs, save.
  * Returns the number of jobs claimed, or -1. */
 static long
@@ -298,11 +358,9 @@ claim(struct tick *t, struct plan_item *items)
 		worse(t, 2);
 		return -1;
 	}
-	if (state_load(t->cfg->state, &st, err, sizeof err) != 0) {
-		msg_error("%s", err);
-		worse(t, 2);
+	st = load_locked(t);
+	if (st == NULL)
 		goto out;
-	}
 	tick_plan(t->hb, st, t->now, t->boot, t->o->catchup, t->cfg->timezone, items);
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		if (items[i].stale) {
@@ -509,6 +567,25 @@ job_cleanup(struct job *jb)
 	jb->env = NULL;
 }
 
+/* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
+ * not happen, so the task stays due. STARTED: the template was executed. */
+static int
+merge_result(struct state *st, const struct job *jb, const struct run_record *rec, int started,
+    char *err, size_t errlen)
+{
+	int r;
+
+	if (strcmp(rec->status, "interrupted") == 0)
+		r = state_task_unclaim(st, jb->task->name);
+	else
+		r = state_task_record(st, jb->task->name, rec);
+	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT)
+		r = state_session_mark_used(st, MAIN_SESSION);
+	if (r != 0)
+		snprintf(err, errlen, "out of memory");
+	return r;
+}
+
 static void record(struct tick *t, struct job *jb, const struct agent_result *res,
     const char *why_not_started);
 
@@ -527,6 +604,10 @@ start_job(struct tick *t, struct job *jb)
 	if (tick_template_path(tpl, path, sizeof path) != 0) {
 		snprintf(err, sizeof err, "agent template %s not found (looked in the workspace, "
 		    HB_TEMPLATEDIR " and next to hb-run)", tpl);
+		record(t, jb, NULL, err);
+		return -1;
+	}
+	if (util_check_trusted(path, err, sizeof err) != 0) {
 		record(t, jb, NULL, err);
 		return -1;
 	}
@@ -591,6 +672,10 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		rec.status = "error";
 		msg_error("%s: %s", jb->task->name,
 		    why_not_started ? why_not_started : res->exec_error);
+	} else if (caught != 0 && !(res->has_exit && res->exit_code == 0)) {
+		rec.status = "interrupted";
+		msg_error("%s: interrupted by signal %d; it runs again when due", jb->task->name,
+		    (int)caught);
 	} else if (res->timed_out) {
 		char limit[32];
 
@@ -635,14 +720,11 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		worse(t, 1);
 		goto out;
 	}
-	if (state_load(t->cfg->state, &st, err, sizeof err) != 0 ||
-	    (state_task_record(st, jb->task->name, &rec) != 0 && snprintf(err, sizeof err,
-	    "out of memory") > 0) ||
-	    (jb->task->type == TASK_SYSTEM_EVENT && res != NULL && !res->exec_failed &&
-	    state_session_mark_used(st, MAIN_SESSION) != 0 && snprintf(err, sizeof err,
-	    "out of memory") > 0) ||
-	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
-		msg_error("%s: the run of %s is not recorded", err, jb->task->name);
+	st = load_locked(t);
+	if (st == NULL || merge_result(st, jb, &rec, res != NULL && !res->exec_failed, err,
+	    sizeof err) != 0 || state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_error("%s: the run of %s is not recorded", st ? err : "no state",
+		    jb->task->name);
 		worse(t, 1);
 	}
 	e.start = jb->started;
@@ -706,6 +788,63 @@ may_start(const struct tick *t, const struct job *jb, struct job **running, size
 	return 1;
 }
 
+/* Under the lock: gives the claims of jobs that never started back (a signal came first). */
+static void
+unclaim_unstarted(struct tick *t, const char *started, size_t njobs)
+{
+	struct state *st;
+	char err[1024];
+	int fd, any = 0;
+
+	for (size_t j = 0; j < njobs; j++)
+		any |= !started[j];
+	if (!any || (fd = state_lock(LOCK_FILE, err, sizeof err)) < 0)
+		return;
+	st = load_locked(t);
+	for (size_t j = 0; st != NULL && j < njobs; j++)
+		if (!started[j])
+			state_task_unclaim(st, t->jobs[j].task->name);
+	if (st != NULL && state_save(st, t->cfg->state, err, sizeof err) != 0)
+		msg_error("%s", err);
+	state_free(st);
+	state_unlock(fd);
+}
+
+/* hb-run is the child subreaper of its agents: a process that left its agent's group and
+ * outlived it ends up as our child. Once no agent runs, whatever is left is ended (SIGTERM,
+ * then SIGKILL) and reaped, so no orphan outlives the tick. */
+static void
+end_orphans(void)
+{
+	long long until = agent_now_ms() + AGENT_KILL_GRACE_MS;
+	int sig = SIGTERM;
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+	for (;;) {
+		FILE *f = fopen(path, "re");
+		int pid, any = 0;
+
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;	/* orphans that ended already */
+		if (f == NULL)
+			return;
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, sig);
+			any = 1;
+		}
+		fclose(f);
+		if (!any || sig == SIGKILL)
+			break;
+		if (agent_now_ms() >= until)
+			sig = SIGKILL;
+		else
+			poll(NULL, 0, 50);
+	}
+	while (waitpid(-1, NULL, sig == SIGKILL ? 0 : WNOHANG) > 0)
+		;
+}
+
 static void
 run_jobs(struct tick *t, size_t njobs)
 {
@@ -715,17 +854,24 @@ run_jobs(struct tick *t, size_t njobs)
 	long long stagger = t->o->catchup ? t->cfg->catchup_stagger * 1000 : 0;
 	long long next_start = 0;
 	char *started = calloc(njobs + 1, 1);
+	int stopping = 0;
 
 	if (agents == NULL || running == NULL || started == NULL) {
 		msg_error("out of memory");
 		worse(t, 1);
 		goto out;
 	}
-	while (left > 0 || nrun > 0) {
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	while ((left > 0 && !stopping) || nrun > 0) {
 		long long now = agent_now_ms(), wait = -1;
 		int idx;
 
-		for (size_t j = 0; j < njobs && nrun < max && now >= next_start; j++) {
+		if (caught != 0 && !stopping) {
+			stopping = 1;
+			agent_terminate(agents, nrun);
+			unclaim_unstarted(t, started, njobs);
+		}
+		for (size_t j = 0; j < njobs && !stopping && nrun < max && now >= next_start; j++) {
 			if (started[j] || !may_start(t, &t->jobs[j], running, nrun))
 				continue;
 			started[j] = 1;
@@ -739,7 +885,7 @@ run_jobs(struct tick *t, size_t njobs)
 				break;
 			}
 		}
-		if (left > 0 && nrun < max && next_start > now)
+		if (left > 0 && !stopping && nrun < max && next_start > now)
 			wait = next_start - now;
 		if (nrun == 0) {
 			if (wait > 0)
@@ -754,6 +900,7 @@ run_jobs(struct tick *t, size_t njobs)
 		running[idx] = running[nrun - 1];
 		nrun--;
 	}
+	end_orphans();
 out:
 	free(agents);
 	free(running);
@@ -786,8 +933,18 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		goto out;
 	}
 
-	/* The plan, without the lock: most ticks end here. */
-	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
+	/* The plan, without the lock: most ticks end here. A corrupt state file is dealt with
+	 * under the lock, in claim(). */
+	switch (state_load(cfg->state, &st, err, sizeof err)) {
+	case 0:
+		break;
+	case STATE_CORRUPT:
+		if (!opts->dry_run) {
+			claim(&t, items);
+			goto out;
+		}
+		/* FALLTHROUGH */
+	default:
 		msg_error("%s", err);
 		t.status = 2;
 		goto out;
@@ -807,9 +964,19 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 			goto out;	/* the usual tick: nothing to do, nothing written */
 	}
 
+	catch_signals();
 	claimed = claim(&t, items);
-	if (claimed > 0)
+	if (claimed > 0 && caught == 0)
 		run_jobs(&t, (size_t)claimed);
+	else if (claimed > 0) {
+		char *none = calloc((size_t)claimed, 1);	/* a signal came first */
+
+		if (none != NULL)
+			unclaim_unstarted(&t, none, (size_t)claimed);
+		free(none);
+	}
+	if (caught != 0)
+		t.status = 128 + caught;
 out:
 	state_free(st);
 	free(items);

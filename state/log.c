@@ -1,10 +1,12 @@
 /* log.c - append-only JSON-lines activity log. Each entry is written with one write(2) to a
  * file opened O_APPEND, so entries from concurrent ticks do not interleave. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +15,85 @@
 
 #define LOG_READ_MAX (LOG_ROTATE_BYTES * 4)
 
-/* Adds at most LOG_TEXT_MAX bytes of S as KEY, cut at a UTF-8 boundary. */
+static int
+token_char(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
+	    c == '/' || c == '=';
+}
+
+/* Replaces the N bytes at S + AT with "[redacted]" when they are at least MIN long;
+ * returns the new length of S. S has room for the marker (see log_redact). */
+static size_t
+blank_out(char *s, size_t len, size_t at, size_t n, size_t min)
+{
+	static const char mark[] = "[redacted]";
+	size_t m = sizeof mark - 1;
+
+	if (n < min)
+		return len;
+	memmove(s + at + m, s + at + n, len - at - n + 1);
+	memcpy(s + at, mark, m);
+	return len - n + m;
+}
+
+size_t
+log_redact(char *s, size_t len)
+{
+	static const char *const prefixes[] = { "sk-", "ghp_", "gho_", "github_pat_", "xoxb-",
+		"xoxp-", "glpat-", "AKIA", "AIza" };
+	static const char *const params[] = { "token=", "key=", "api_key=", "apikey=",
+		"access_token=", "secret=", "password=", "passwd=", "sig=", "signature=" };
+
+	for (size_t i = 0; i < len; i++) {
+		size_t j, n;
+
+		/* https://user:password@host: the credentials */
+		if (i + 3 <= len && memcmp(s + i, "://", 3) == 0) {
+			for (j = i + 3; j < len && s[j] != '@' && s[j] != '/' && !isspace((unsigned
+			    char)s[j]); j++)
+				;
+			if (j < len && s[j] == '@' && memchr(s + i + 3, ':', j - i - 3) != NULL) {
+				len = blank_out(s, len, i + 3, j - i - 3, 1);
+				i += 3;
+			}
+			continue;
+		}
+		/* "Bearer abc...", "sk-abc...": tokens long enough to be secrets */
+		if (i + 7 <= len && strncasecmp(s + i, "bearer ", 7) == 0) {
+			for (n = 0; i + 7 + n < len && token_char((unsigned char)s[i + 7 + n]); n++)
+				;
+			len = blank_out(s, len, i + 7, n, 8);
+			continue;
+		}
+		if (i > 0 && token_char((unsigned char)s[i - 1]))
+			continue;	/* only at the start of a word */
+		for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++) {
+			size_t pl = strlen(prefixes[p]);
+
+			if (i + pl > len || memcmp(s + i, prefixes[p], pl) != 0)
+				continue;
+			for (n = pl; i + n < len && token_char((unsigned char)s[i + n]); n++)
+				;
+			len = blank_out(s, len, i + pl, n - pl, 12);
+			break;
+		}
+		for (size_t p = 0; p < sizeof params / sizeof params[0]; p++) {
+			size_t pl = strlen(params[p]);
+
+			if (i + pl > len || strncasecmp(s + i, params[p], pl) != 0)
+				continue;
+			for (n = 0; i + pl + n < len && s[i + pl + n] != '&' &&
+			    !isspace((unsigned char)s[i + pl + n]) && s[i + pl + n] != '"'; n++)
+				;
+			len = blank_out(s, len, i + pl, n, 1);
+			break;
+		}
+	}
+	return len;
+}
+
+/* Adds at most LOG_TEXT_MAX bytes of S as KEY, cut at a UTF-8 boundary, secrets blanked. */
 static void
 add_text(cJSON *o, const char *key, const char *s, size_t n)
 {
@@ -26,11 +106,14 @@ add_text(cJSON *o, const char *key, const char *s, size_t n)
 		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
 	}
-	copy = malloc(n + 1);
+	/* Each redaction can lengthen a short secret to the marker's 10 bytes; a secret is
+	 * at least one byte, so 11 times the length always holds the result. */
+	copy = malloc(n * 11 + 1);
 	if (copy == NULL)
 		return;
 	memcpy(copy, s, n);
 	copy[n] = '\0';
+	log_redact(copy, n);
 	/* cJSON stops at a NUL byte; an agent's output may hold one, which is fine. */
 	cJSON_AddStringToObject(o, key, copy);
 	free(copy);
@@ -72,7 +155,7 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 	if (e->stderr_len > 0)
 		add_text(o, "stderr", e->stderr_text, e->stderr_len);
 	if (e->note)
-		cJSON_AddStringToObject(o, "note", e->note);
+		add_text(o, "note", e->note, strlen(e->note));
 	if (e->slots > 0) {
 		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
 		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));

@@ -33,6 +33,12 @@ struct log_entry {
 	long slots;		/* cron: slots since the last run; > 1 when some were missed */
 };
 
+/* Blanks what looks like a secret in S (LEN bytes, NUL-terminated, with room for 11 * LEN + 1
+ * bytes): API keys by their prefixes (sk-, ghp_, xoxb-, AKIA, ...), bearer tokens, the
+ * credentials in a URL, and values of parameters such as token= or password=. Returns the
+ * new length. Applied to every text the log keeps. */
+size_t log_redact(char *s, size_t len);
+
 /* Appends E to PATH (created 0600). Returns 0, or -1 with ERR set. */
 int log_append(const char *path, const struct log_entry *e, char *err, size_t errlen);
 

@@ -63,53 +63,95 @@ validate(const cJSON *root, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+struct state *
+state_new(void)
+{
+	struct state *st = calloc(1, sizeof *st);
+
+	if (st != NULL && (st->root = cJSON_CreateObject()) == NULL) {
+		free(st);
+		st = NULL;
+	}
+	return st;
+}
+
+int
+state_parse(const char *text, size_t len, const char *name, struct state **out, char *err,
+    size_t errlen)
+{
+	const char *end = NULL;
+	struct state *st;
+
+	*out = NULL;
+	st = calloc(1, sizeof *st);
+	if (st == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	st->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (st->root == NULL) {
+		size_t line = 1, col = 1;
+
+		for (const char *p = text; end != NULL && p < end && p < text + len; p++) {
+			if (*p == '\n')
+				line++, col = 1;
+			else
+				col++;
+		}
+		snprintf(err, errlen, "%s:%zu:%zu: not valid JSON", name, line, col);
+		state_free(st);
+		return STATE_CORRUPT;
+	}
+	if (validate(st->root, name, err, errlen) != 0) {
+		state_free(st);
+		return STATE_CORRUPT;
+	}
+	*out = st;
+	return 0;
+}
+
 int
 state_load(const char *path, struct state **out, char *err, size_t errlen)
 {
-	struct state *st = NULL;
-	const char *end = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	int r;
 
 	*out = NULL;
-	st = calloc(1, sizeof *st);
-	if (st == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
 	r = fileio_read(path, STATE_MAX_BYTES, &text, &len, err, errlen);
 	if (r == FILEIO_MISSING) {
-		st->root = cJSON_CreateObject();
-	} else if (r != 0) {
-		goto fail;
-	} else {
-		st->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-		if (st->root == NULL) {
-			size_t line = 1, col = 1;
-
-			for (const char *p = text; end != NULL && p < end && p < text + len; p++) {
-				if (*p == '\n')
-					line++, col = 1;
-				else
-					col++;
-			}
-			snprintf(err, errlen, "%s:%zu:%zu: not valid JSON", path, line, col);
-			goto fail;
+		*out = state_new();
+		if (*out == NULL) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			return -1;
 		}
-		if (validate(st->root, path, err, errlen) != 0)
-			goto fail;
+		return 0;
 	}
-	if (st->root == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
+	if (r != 0)
+		return -1;
+	r = state_parse(text, len, path, out, err, errlen);
+	free(text);
+	return r;
+}
+
+int
+state_quarantine(const char *path, long long t, char *moved, size_t movedlen, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+
+	for (int n = 0; n < 100; n++) {
+		if (n == 0)
+			snprintf(moved, movedlen, "%s.corrupt-%lld", path, t);
+		else
+			snprintf(moved, movedlen, "%s.corrupt-%lld-%d", path, t, n);
+		if (lstat(moved, &sb) != 0 && errno == ENOENT) {
+			if (rename(path, moved) == 0)
+				return 0;
+			break;
+		}
 	}
-	free(text);
-	*out = st;
-	return 0;
-fail:
-	free(text);
-	state_free(st);
+	snprintf(err, errlen, "%s: cannot move it aside: %s", path, strerror(errno));
 	return -1;
 }
 

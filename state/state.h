@@ -54,9 +54,21 @@ struct run_record {
 	const char *boot_id;		/* this boot, or NULL */
 };
 
-/* Loads PATH; a missing file is an empty state. On error returns -1 with "PATH:LINE: what"
- * in ERR, and touches nothing. */
+#define STATE_CORRUPT (-2)
+
+/* Loads PATH; a missing file is an empty state. Returns 0; -1 when the file cannot be read;
+ * STATE_CORRUPT when it is not valid JSON or its fields have the wrong types. On error ERR
+ * holds "PATH:LINE:COLUMN: what", and nothing was touched. */
 int state_load(const char *path, struct state **out, char *err, size_t errlen);
+/* The same for TEXT (LEN bytes) already in memory; NAME is used in messages. */
+int state_parse(const char *text, size_t len, const char *name, struct state **out, char *err,
+    size_t errlen);
+/* An empty state. */
+struct state *state_new(void);
+/* Moves the corrupt file PATH aside to PATH.corrupt-<T> (or -<T>-<n>); the new name goes to
+ * MOVED. Returns 0 or -1 with ERR set. */
+int state_quarantine(const char *path, long long t, char *moved, size_t movedlen, char *err,
+    size_t errlen);
 /* Writes ST to PATH atomically (0600). On error the old file is left as it was. */
 int state_save(const struct state *st, const char *path, char *err, size_t errlen);
 void state_free(struct state *st);

@@ -28,6 +28,16 @@ sched_at_instant(const struct schedule *s, const struct tz *z)
 	return n == 0 ? gap : at[0];
 }
 
+long long
+sched_backoff(long long failures)
+{
+	static const long long steps[] = { 30, 60, 5 * 60, 15 * 60, 60 * 60 };
+
+	if (failures <= 0)
+		return 0;
+	return steps[failures > 5 ? 4 : failures - 1];
+}
+
 int
 sched_needs_baseline(const struct schedule *s, const struct sched_past *past)
 {
@@ -42,8 +52,11 @@ sched_due(const struct schedule *s, const struct sched_past *past, const struct 
 
 	switch (s->kind) {
 	case SCHED_INTERVAL:
-		at = past->has_run ? past->last_run + s->interval - sched_tolerance(s->interval) :
-		    (int64_t)now;
+		if (past->has_run || past->has_baseline)
+			at = (past->has_run ? past->last_run : past->baseline) + s->interval -
+			    sched_tolerance(s->interval);
+		else
+			at = now;
 		break;
 	case SCHED_CRON:
 		if (s->cron.reboot) {
@@ -64,10 +77,16 @@ sched_due(const struct schedule *s, const struct sched_past *past, const struct 
 		break;
 	case SCHED_AT:
 		at = past->done ? -1 : sched_at_instant(s, z);
+		/* A state rebuilt after corruption does not know whether it ran: not again. */
+		if (at >= 0 && !past->has_run && past->has_baseline && at <= past->baseline)
+			at = -1;
 		break;
 	default:
 		at = -1;
 	}
+	if (at >= 0 && past->has_run && past->errors > 0 &&
+	    past->last_run + sched_backoff(past->errors) > at)
+		at = past->last_run + sched_backoff(past->errors);
 	if (next != NULL)
 		*next = (time_t)at;
 	return at >= 0 && (int64_t)now >= at;

@@ -36,7 +36,12 @@ struct sched_past {
 	long long baseline;
 	int done;		/* an at task has run */
 	int ran_this_boot;	/* an @reboot task has run since the machine booted */
+	long long errors;	/* consecutive failed runs, for the backoff */
 };
+
+/* After N consecutive failures a task waits this long after its last run, on top of its
+ * schedule (it is due at the later of the two): 30 s, 1 m, 5 m, 15 m, then 60 m. */
+long long sched_backoff(long long failures);
 
 /* The slack that keeps a cron entry firing every N minutes from running an N-minute task
  * only every other firing when a tick starts a few seconds late: min(60 s, interval / 10). */
@@ -46,7 +51,9 @@ long long sched_tolerance(long long interval);
  * time at which it is or becomes due, or -1 for never (an at task that ran, @reboot).
  * Z is the task's zone (cron, at). CATCHUP: this tick is hb-run --catchup, which runs
  * @reboot tasks. A cron task with neither a run nor a baseline is not due: the caller
- * records NOW as its baseline (sched_needs_baseline). */
+ * records NOW as its baseline (sched_needs_baseline). An interval task with a baseline and
+ * no run (a state file rebuilt after corruption) counts from the baseline. After failures the
+ * backoff applies. */
 int sched_due(const struct schedule *s, const struct sched_past *past, const struct tz *z,
     time_t now, int catchup, time_t *next);
 
