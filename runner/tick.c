@@ -84,6 +84,7 @@ struct tick {
 	int status;			/* worst exit status so far */
 	int delivered;			/* replies shown so far */
 	int session_used;		/* a systemEvent of this tick has used the main session */
+	long long pid_start;		/* when this process started (see util_pid_start) */
 };
 
 static void
@@ -131,7 +132,9 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 			    strcmp(boot, it->ts.running_boot) == 0;
 
 			if (same_boot && it->ts.running_pid != (long)getpid() &&
-			    util_pid_alive((pid_t)it->ts.running_pid))
+			    util_pid_alive((pid_t)it->ts.running_pid) &&
+			    (it->ts.running_pid_start == 0 || it->ts.running_pid_start ==
+			    util_pid_start((pid_t)it->ts.running_pid)))
 				it->held = 1;
 			else
 				it->stale = 1;
@@ -372,6 +375,7 @@ claim(struct tick *t, struct plan_item *items)
 			goto oom;
 	}
 	n = select_jobs(t, items, 1);	/* the plan has said it all already */
+	t->pid_start = util_pid_start(getpid());
 	for (size_t j = 0; j < n; j++) {
 		struct job *jb = &t->jobs[j];
 		const struct plan_item *it = NULL;
@@ -383,7 +387,8 @@ claim(struct tick *t, struct plan_item *items)
 			jb->slots = cron_count(&jb->task->sched.cron, it->zone,
 			    it->ts.has_run ? it->ts.last_run : it->ts.baseline, (int64_t)t->now,
 			    100000);
-		struct claim c = { .pid = (long)getpid(), .started = (long long)t->now,
+		struct claim c = { .pid = (long)getpid(), .pid_start = t->pid_start,
+				   .started = (long long)t->now,
 				   .run_id = jb->run_id, .boot_id = t->boot };
 
 		if (util_uuid(jb->run_id) != 0 || util_uuid(jb->session) != 0) {

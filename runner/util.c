@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -121,6 +122,32 @@ util_check_trusted(const char *path, char *err, size_t errlen)
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
 	return trusted("the directory of it, ", dir, 1, err, errlen);
+}
+
+long long
+util_pid_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* Field 2 is "(comm)" and may hold spaces: count fields after its last ')'. */
+	p = strrchr(buf, ')');
+	for (int field = 2; p != NULL && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		start = strtoll(p + 1, NULL, 10);
+	return start;
 }
 
 int

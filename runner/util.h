@@ -28,5 +28,8 @@ int util_check_trusted(const char *path, char *err, size_t errlen);
 
 /* 1 when process PID exists. */
 int util_pid_alive(pid_t pid);
+/* When process PID started, in clock ticks after boot (/proc/PID/stat); 0 if unknown. Told
+ * with the boot id, it names a process for good, where a pid can be reused. */
+long long util_pid_start(pid_t pid);
 
 #endif

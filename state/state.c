@@ -264,6 +264,7 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	if (cJSON_IsObject(run)) {
 		out->running = 1;
 		out->running_pid = (long)num(run, "pid", 0);
+		out->running_pid_start = num(run, "pid_start", 0);
 		out->running_since = num(run, "started", 0);
 		copy_str(out->running_id, sizeof out->running_id,
 		    cJSON_GetObjectItemCaseSensitive(run, "run_id"));
@@ -282,6 +283,7 @@ state_task_claim(struct state *st, const char *name, const struct claim *c)
 	cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
 	run = cJSON_AddObjectToObject(t, "running");
 	if (run == NULL || set_num(run, "pid", (double)c->pid) != 0 ||
+	    (c->pid_start != 0 && set_num(run, "pid_start", (double)c->pid_start) != 0) ||
 	    set_num(run, "started", (double)c->started) != 0 ||
 	    set_str(run, "run_id", c->run_id) != 0 ||
 	    (c->boot_id != NULL && set_str(run, "boot_id", c->boot_id) != 0))

@@ -29,6 +29,7 @@ struct task_state {
 	char last_boot[RUN_ID_LEN];	/* boot id of the last run (for @reboot) */
 	int running;			/* claimed by a tick */
 	long running_pid;
+	long long running_pid_start;	/* the claimer's start time (clock ticks), 0: unknown */
 	long long running_since;
 	char running_id[RUN_ID_LEN];
 	char running_boot[RUN_ID_LEN];
@@ -37,6 +38,7 @@ struct task_state {
 /* A claim: the tick that is about to run a task. */
 struct claim {
 	long pid;
+	long long pid_start;
 	long long started;
 	const char *run_id;
 	const char *boot_id;
