@@ -317,7 +317,10 @@ cron_next_civil(const struct cron *c, int64_t local, int64_t until)
 			hours = h < 24 ? c->hour >> h << h : 0;
 			if (hours == 0)
 				break;
-			h = __builtin_ctz(hours);
+			if (__builtin_ctz(hours) != h) {	/* a later hour: from its minute 0 */
+				h = __builtin_ctz(hours);
+				mi = 0;
+			}
 			mins = mi < 60 ? c->minute >> mi << mi : 0;
 			if (mins != 0) {
 				int64_t t = days * DAY + h * 3600 + __builtin_ctzll(mins) * 60;
@@ -350,6 +353,14 @@ cron_next(const struct cron *c, const struct tz *z, int64_t after)
 	if (c->reboot || after >= CRON_NEVER - 1)
 		return CRON_NEVER;
 	t = after + 1;
+	/* The loop sees a gap only at the end of a stretch; one that ends right at T (AFTER is
+	 * its last second) is looked at here. */
+	{
+		long before = tz_offset(z, after), at = tz_offset(z, t);
+
+		if (before < at && cron_next_civil(c, t + before, t + at) != CRON_NEVER)
+			return t;
+	}
 	/* Each pass handles one stretch of constant offset; 400 years hold about 800. */
 	for (int pass = 0; pass < 4000; pass++) {
 		long off = tz_offset(z, t), off2;

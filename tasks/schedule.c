@@ -136,10 +136,13 @@ sched_parse_time(const char *s, int64_t *local, int *has_offset, long *offset,
 
 		if (digits(&p, 2, &oh))
 			return -1;
-		if (*p == ':')
+		if (*p == ':') {
 			p++;
-		if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+			if (digits(&p, 2, &om))	/* "+01:" is not an offset */
+				return -1;
+		} else if (isdigit((unsigned char)*p) && digits(&p, 2, &om)) {
 			return -1;
+		}
 		if (oh > 23 || om > 59) {
 			*why = "bad UTC offset";
 			return -1;

@@ -191,6 +191,7 @@ static const struct suite {
 } suites[] = {
 	{ "duration", test_duration },
 	{ "schedule", test_schedule },
+	{ "cron", test_cron },
 	{ "tz", test_tz },
 	{ "heartbeat", test_heartbeat },
 	{ "reply", test_reply },

@@ -44,6 +44,7 @@ const char *unit_quoten(const char *s, size_t n);
 /* The suites, one per module (tests/unit/test_MODULE.c). */
 void test_duration(void);
 void test_schedule(void);
+void test_cron(void);
 void test_heartbeat(void);
 void test_reply(void);
 void test_config(void);
