@@ -36,7 +36,7 @@ HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
-.PHONY: all test unit system bench demo deps test-deps install uninstall clean check-pkgs FORCE
+.PHONY: all test unit system bench bench-cron demo deps test-deps install uninstall clean check-pkgs FORCE
 
 all: hb-run
 
@@ -85,6 +85,9 @@ system: hb-run
 
 bench: hb-run
 	bench/tick.sh
+
+bench-cron: hb-run
+	bench/cron.sh
 
 # The main job on the shipped example, with the demo agent (no agent CLI needed).
 demo: hb-run

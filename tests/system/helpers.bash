@@ -196,3 +196,35 @@ fail() {
 	echo "$*" >&2
 	return 1
 }
+
+# hb_frozen TIME ARGS...: as hb_at, but the clock stands still at TIME (UTC) for hb-run and
+# the agents it starts; the monotonic clock is left real, so that timeouts still end. For a
+# tick a second before a slot, which must not depend on how quickly the machine starts it.
+hb_frozen() {
+	local when=$1 ldso
+	shift
+	if [ -n "${HB_ASAN_PRELOAD:-}" ]; then
+		ldso=$(hbt_find_ldso "$HB_BIN")
+		if [ -z "$ldso" ] || ! "$ldso" --help 2>/dev/null | grep -q -- --preload; then
+			timeout -k 5 "$HBT_LIMIT" env TZ=UTC TMPDIR="$WS/tmp" \
+			    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			    LD_PRELOAD="$HB_ASAN_PRELOAD $HBT_FAKETIME_LIB" \
+			    FAKETIME="$when" FAKETIME_DONT_RESET=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
+			    "$HB_BIN" "$@"
+			return
+		fi
+		timeout -k 5 "$HBT_LIMIT" env -u LD_PRELOAD TZ=UTC TMPDIR="$WS/tmp" \
+		    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		    FAKETIME="$when" FAKETIME_DONT_RESET=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		    "$ldso" --preload "$HB_ASAN_PRELOAD $HBT_FAKETIME_LIB" "$HB_BIN" "$@"
+	else
+		timeout -k 5 "$HBT_LIMIT" env TZ=UTC TMPDIR="$WS/tmp" \
+		    LD_PRELOAD="$HBT_FAKETIME_LIB" FAKETIME="$when" FAKETIME_DONT_RESET=1 \
+		    FAKETIME_DONT_FAKE_MONOTONIC=1 "$HB_BIN" "$@"
+	fi
+}
+
+# The Unix seconds of an ISO 8601 time with an offset, as `hb-run next` prints them.
+iso_epoch() {
+	"$HBT_PY" -c 'import datetime, sys; print(int(datetime.datetime.fromisoformat(sys.argv[1]).timestamp()))' "$1"
+}
