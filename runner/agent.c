@@ -119,8 +119,10 @@ capture_take(struct capture *c, size_t *len)
 	for (size_t i = 0; i < in_ring; i++) {
 		char ch = ring[(start + i) % (c->tail_max ? c->tail_max : 1)];
 
-		/* Do not begin the tail inside a UTF-8 sequence. */
-		if (cut > 0 && off == c->head_len + (size_t)nlen && ((unsigned char)ch & 0xC0) == 0x80)
+		/* After a cut the tail begins at the next white space: no half word (half a
+		 * secret whose prefix was cut away), no half UTF-8 sequence. */
+		if (cut > 0 && off == c->head_len + (size_t)nlen && ch != ' ' && ch != '\n' &&
+		    ch != '\t' && i + 1 < in_ring)
 			continue;
 		s[off++] = ch;
 	}

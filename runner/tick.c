@@ -297,6 +297,7 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 
 	snprintf(note, sizeof note, "the tick that ran it (pid %ld) is gone",
 	    it->ts.running_pid);
+	/* "gone" also when the pid now names another process (see util_pid_start) */
 	e.start = it->ts.running_since;
 	util_time_iso((time_t)e.start, when, sizeof when);
 	e.time = when;
@@ -307,8 +308,8 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 	e.note = note;
 	if (log_append(t->cfg->log, &e, err, sizeof err) != 0)
 		msg_error("%s", err);
-	msg_warn("%s: its last run was interrupted (pid %ld is gone); it runs again when due",
-	    it->task->name, it->ts.running_pid);
+	msg_warn("%s: its last run was interrupted (the tick that ran it, pid %ld, is gone); it "
+	    "runs again when due", it->task->name, it->ts.running_pid);
 }
 
 /* Under the lock: loads the state. A corrupt file is moved aside and replaced by a fresh
@@ -667,7 +668,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	struct state *st = NULL;
 	char err[1024], dur[32], when[40], *text = NULL;
 	size_t tlen = 0;
-	int fd;
+	int fd, unsaved = 0;
 
 	rec.tick_start = (long long)t->now;
 	rec.done = jb->task->sched.kind == SCHED_AT;
@@ -731,6 +732,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		msg_error("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
 		worse(t, 1);
+		unsaved = 1;
 	}
 	e.start = jb->started;
 	util_time_iso((time_t)e.start, when, sizeof when);
@@ -742,6 +744,8 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	e.slots = jb->slots;
 	e.status = rec.status;
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
+	if (unsaved && e.note == NULL)
+		e.note = "the result could not be saved in the state file: the task runs again";
 	if (res != NULL) {
 		e.has_exit = res->has_exit;
 		e.exit_code = res->exit_code;
@@ -922,6 +926,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	char err[1024];
 	size_t n;
 	long claimed;
+	int corrupt = 0;
 
 	memset(&t, 0, sizeof t);
 	t.cfg = cfg;
@@ -945,8 +950,9 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		break;
 	case STATE_CORRUPT:
 		if (!opts->dry_run) {
-			claim(&t, items);
-			goto out;
+			st = state_new();	/* plan on nothing; claim() sets it right */
+			corrupt = 1;
+			break;
 		}
 		/* FALLTHROUGH */
 	default:
@@ -954,8 +960,13 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		t.status = 2;
 		goto out;
 	}
+	if (st == NULL) {
+		msg_error("out of memory");
+		t.status = 1;
+		goto out;
+	}
 	tick_plan(hb, st, t.now, t.boot, opts->catchup, cfg->timezone, items);
-	n = select_jobs(&t, items, opts->dry_run);
+	n = select_jobs(&t, items, opts->dry_run || corrupt);
 	if (opts->dry_run) {
 		dry_run(&t, items, n);
 		goto out;
@@ -965,7 +976,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 
 		for (size_t i = 0; i < hb->ntasks; i++)
 			first_sight |= items[i].needs_baseline;
-		if (!first_sight)
+		if (!first_sight && !corrupt)
 			goto out;	/* the usual tick: nothing to do, nothing written */
 	}
 

@@ -99,21 +99,30 @@ add_text(cJSON *o, const char *key, const char *s, size_t n)
 {
 	char *copy;
 
+	size_t keep;
+
 	if (s == NULL)
 		return;
-	if (n > LOG_TEXT_MAX) {
-		n = LOG_TEXT_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
+	/* Redact a little more than is kept, so that the cut cannot split a secret's prefix
+	 * from the secret; then cut, and never keep half a word at the cut. */
+	keep = n > LOG_TEXT_MAX + 256 ? LOG_TEXT_MAX + 256 : n;
 	/* Each redaction can lengthen a short secret to the marker's 10 bytes; a secret is
 	 * at least one byte, so 11 times the length always holds the result. */
-	copy = malloc(n * 11 + 1);
+	copy = malloc(keep * 11 + 1);
 	if (copy == NULL)
 		return;
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	log_redact(copy, n);
+	memcpy(copy, s, keep);
+	copy[keep] = '\0';
+	n = log_redact(copy, keep);
+	if (n > LOG_TEXT_MAX) {
+		n = LOG_TEXT_MAX;
+		while (n > 0 && token_char((unsigned char)copy[n]) &&
+		    token_char((unsigned char)copy[n - 1]))
+			n--;
+		while (n > 0 && ((unsigned char)copy[n] & 0xC0) == 0x80)
+			n--;
+		copy[n] = '\0';
+	}
 	/* cJSON stops at a NUL byte; an agent's output may hold one, which is fine. */
 	cJSON_AddStringToObject(o, key, copy);
 	free(copy);

@@ -102,6 +102,13 @@ state_parse(const char *text, size_t len, const char *name, struct state **out, 
 		state_free(st);
 		return STATE_CORRUPT;
 	}
+	while (end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+		end++;
+	if (end < text + len) {
+		snprintf(err, errlen, "%s: text after the JSON object", name);
+		state_free(st);
+		return STATE_CORRUPT;
+	}
 	if (validate(st->root, name, err, errlen) != 0) {
 		state_free(st);
 		return STATE_CORRUPT;
