@@ -23,8 +23,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 
 # Debian packages: to build, and to run the tests.
 DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev
-DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata strace valgrind \
-             hyperfine
+DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata strace valgrind time \
+             hyperfine clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c tasks/cron.c \

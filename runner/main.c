@@ -287,15 +287,83 @@ status_main(const struct config *cfg, const struct heartbeat *hb, int argc, char
 	return cmd_status(cfg, hb, 0);
 }
 
+/* Everything after the command line: the workspace, the configuration, HEARTBEAT.md and
+ * the command. Returns the exit status; main frees what the command line allocated. */
+static int
+run_command(struct cli *c, const char *cmd, int argc, char **argv)
+{
+	struct config cfg;
+	struct heartbeat hb;
+	char workspace[PATH_MAX];
+	int problems, tp, status;
+
+	if (c->dir != NULL && chdir(c->dir) != 0) {
+		msg_error("%s: %s", c->dir, strerror(errno));
+		return 2;
+	}
+	if (getcwd(workspace, sizeof workspace) == NULL) {
+		msg_error("cannot name the workspace: %s", strerror(errno));
+		return 2;
+	}
+	problems = load_config(&cfg, c);
+	if (problems > 0 && (cmd == NULL || strcmp(cmd, "check") != 0)) {
+		config_free(&cfg);
+		return 2;
+	}
+	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
+		/* neither needs HEARTBEAT.md */
+		status = strcmp(cmd, "log") == 0 ? cmd_log_main(&cfg, argc, argv) :
+		    next_main(&cfg, argc, argv);
+		config_free(&cfg);
+		return status;
+	}
+	tp = load_tasks(&cfg, &hb);
+	if (tp < 0) {
+		config_free(&cfg);
+		return 2;
+	}
+	problems += tp;
+
+	if (cmd != NULL && strcmp(cmd, "check") == 0) {
+		status = argc == 1 ? cmd_check(&cfg, &hb, problems) : 2;
+		if (argc != 1)
+			fputs(usage_text, stderr);
+	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
+		status = status_main(&cfg, &hb, argc, argv);
+		if (problems > 0 && status == 0)
+			status = 2;
+	} else {
+		int unknown = 0;
+
+		status = problems > 0 ? 2 : 0;
+		for (size_t i = 0; i < c->tick.nnames; i++)
+			if (heartbeat_find(&hb, c->tick.names[i]) == NULL) {
+				msg_error("%s: no task named '%s'", cfg.tasks, c->tick.names[i]);
+				unknown = 1;
+			}
+		if (unknown) {
+			/* A named task that does not exist: run none of them. */
+			status = 2;
+		} else if (hb.empty) {
+			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
+		} else {
+			int ts = tick_run(&cfg, &hb, workspace, &c->tick);
+
+			if (ts > status)
+				status = ts;
+		}
+	}
+	heartbeat_free(&hb);
+	config_free(&cfg);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct cli c;
-	struct config cfg;
-	struct heartbeat hb;
 	const char *cmd = NULL;
-	char workspace[PATH_MAX];
-	int problems, tp, status;
+	int status;
 
 	ensure_std_fds();
 	/* A reader that went away must not kill us between an agent's end and its record. */
@@ -330,66 +398,7 @@ main(int argc, char **argv)
 		argv += optind;
 	}
 
-	if (c.dir != NULL && chdir(c.dir) != 0) {
-		msg_error("%s: %s", c.dir, strerror(errno));
-		return 2;
-	}
-	if (getcwd(workspace, sizeof workspace) == NULL) {
-		msg_error("cannot name the workspace: %s", strerror(errno));
-		return 2;
-	}
-	problems = load_config(&cfg, &c);
-	if (problems > 0 && (cmd == NULL || strcmp(cmd, "check") != 0)) {
-		config_free(&cfg);
-		return 2;
-	}
-	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
-		/* neither needs HEARTBEAT.md */
-		status = strcmp(cmd, "log") == 0 ? cmd_log_main(&cfg, argc, argv) :
-		    next_main(&cfg, argc, argv);
-		config_free(&cfg);
-		zone_free_all();
-		free(c.sets);
-		return status;
-	}
-	tp = load_tasks(&cfg, &hb);
-	if (tp < 0) {
-		config_free(&cfg);
-		return 2;
-	}
-	problems += tp;
-
-	if (cmd != NULL && strcmp(cmd, "check") == 0) {
-		status = argc == 1 ? cmd_check(&cfg, &hb, problems) : 2;
-		if (argc != 1)
-			fputs(usage_text, stderr);
-	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
-		status = status_main(&cfg, &hb, argc, argv);
-		if (problems > 0 && status == 0)
-			status = 2;
-	} else {
-		int unknown = 0;
-
-		status = problems > 0 ? 2 : 0;
-		for (size_t i = 0; i < c.tick.nnames; i++)
-			if (heartbeat_find(&hb, c.tick.names[i]) == NULL) {
-				msg_error("%s: no task named '%s'", cfg.tasks, c.tick.names[i]);
-				unknown = 1;
-			}
-		if (unknown) {
-			/* A named task that does not exist: run none of them. */
-			status = 2;
-		} else if (hb.empty) {
-			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
-		} else {
-			int ts = tick_run(&cfg, &hb, workspace, &c.tick);
-
-			if (ts > status)
-				status = ts;
-		}
-	}
-	heartbeat_free(&hb);
-	config_free(&cfg);
+	status = run_command(&c, cmd, argc, argv);
 	zone_free_all();
 	free(c.sets);
 	return status;

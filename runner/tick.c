@@ -21,6 +21,7 @@
 #include "runner/tick.h"
 #include "runner/util.h"
 #include "runner/zone.h"
+#include "state/fileio.h"
 #include "state/log.h"
 #include "state/state.h"
 #include "tasks/duration.h"
@@ -289,11 +290,23 @@ dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 
 /* ---- claiming ----------------------------------------------------------------------- */
 
+/* The prompt file of run RUN_ID: $TMPDIR/hb-run-prompt-RUN_ID (malloc'd), or NULL. */
+static char *
+prompt_path(const char *run_id)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *p = NULL;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	return asprintf(&p, "%s/hb-run-prompt-%s", tmp, run_id) < 0 ? NULL : p;
+}
+
 static void
 log_interrupted(struct tick *t, const struct plan_item *it)
 {
 	struct log_entry e = { 0 };
-	char err[512], note[128], when[40];
+	char err[512], note[128], when[40], *path;
 
 	snprintf(note, sizeof note, "the tick that ran it (pid %ld) is gone",
 	    it->ts.running_pid);
@@ -308,6 +321,10 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 	e.note = note;
 	if (log_append(t->cfg->log, &e, err, sizeof err) != 0)
 		msg_error("%s", err);
+	path = prompt_path(it->ts.running_id);		/* the dead run's prompt file */
+	if (path != NULL && it->ts.running_id[0] != '\0')
+		unlink(path);
+	free(path);
 	msg_warn("%s: its last run was interrupted (the tick that ran it, pid %ld, is gone); it "
 	    "runs again when due", it->task->name, it->ts.running_pid);
 }
@@ -362,6 +379,7 @@ claim(struct tick *t, struct plan_item *items)
 		worse(t, 2);
 		return -1;
 	}
+	fileio_clean_temp(t->cfg->state);	/* left by a writer that was killed */
 	st = load_locked(t);
 	if (st == NULL)
 		goto out;
@@ -516,24 +534,41 @@ job_env(struct tick *t, struct job *jb)
 	return env;
 }
 
+/* FD was opened write-only; the agent reads its standard input from the same file, so hand
+ * back a descriptor that can do both. Returns it, or -1. */
+static int
+reopen_read(int fd, const char *path)
+{
+	int rw = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+
+	close(fd);
+	return rw;
+}
+
 /* Writes the prompt to a fresh 0600 file; returns its descriptor (at offset 0) or -1. */
 static int
 prompt_file(struct tick *t, struct job *jb, char *err, size_t errlen)
 {
-	const char *tmp = getenv("TMPDIR");
 	char *prompt = heartbeat_prompt(t->hb, jb->task);
 	size_t len, off = 0;
 	int fd;
 
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	if (prompt == NULL || asprintf(&jb->prompt_path, "%s/hb-run-prompt-XXXXXX", tmp) < 0) {
-		jb->prompt_path = NULL;
+	if (prompt == NULL || (jb->prompt_path = prompt_path(jb->run_id)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		free(prompt);
 		return -1;
 	}
-	fd = mkostemp(jb->prompt_path, O_CLOEXEC);
+	/* Named by the run id, so that the tick that finds this run's claim dead can remove
+	 * it; the id is random, and O_EXCL | O_NOFOLLOW refuse anything planted there. */
+	fd = open(jb->prompt_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && (fd = reopen_read(fd, jb->prompt_path)) < 0) {
+		snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
+		unlink(jb->prompt_path);
+		free(jb->prompt_path);
+		jb->prompt_path = NULL;
+		free(prompt);
+		return -1;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", jb->prompt_path, strerror(errno));
 		free(jb->prompt_path);

@@ -1,5 +1,6 @@
 /* fileio.c - reading files whole and replacing them atomically. A reader never sees a
  * half-written file: it sees the old one or the new one. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -141,4 +142,30 @@ fileio_write_atomic(const char *path, const char *data, size_t len, int sync, ch
 		close(dfd);
 	}
 	return 0;
+}
+
+void
+fileio_clean_temp(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char dir[4096], prefix[512], victim[4608];
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+	    slash ? path : ".");
+	n = (size_t)snprintf(prefix, sizeof prefix, "%s.tmp.", base);
+	d = opendir(dir);
+	if (d == NULL || n >= sizeof prefix) {
+		if (d != NULL)
+			closedir(d);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, n) == 0 && strlen(de->d_name) == n + 6) {
+			snprintf(victim, sizeof victim, "%s/%s", dir, de->d_name);
+			unlink(victim);
+		}
+	closedir(d);
 }

@@ -17,4 +17,8 @@ int fileio_read(const char *path, long max, char **out, size_t *len, char *err, 
 int fileio_write_atomic(const char *path, const char *data, size_t len, int sync, char *err,
     size_t errlen);
 
+/* Removes the temporary files that fileio_write_atomic() left for PATH when its writer was
+ * killed. Call it only under the lock that all writers of PATH hold. */
+void fileio_clean_temp(const char *path);
+
 #endif

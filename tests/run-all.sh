@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs every test of hb-run: the unit tests and the system tests, first with the normal
-# build, then with the AddressSanitizer + UndefinedBehaviorSanitizer build. Its last line
-# counts them all: "tests: N passed, N failed". Called by `make test`.
+# Runs every test of hb-run: unit tests, system tests, the croniter oracle, the stress tests,
+# valgrind and a fuzzing smoke run; the unit and system tests a second time under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Its last line counts them all:
+# "tests: N passed, N failed". Called by `make test`.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 pass=0
@@ -9,13 +10,15 @@ fail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT INT TERM
 
-# unit BINARY: runs a unit-test binary; its last line is "unit: N passed, N failed".
-unit() {
-	echo "== unit tests: $1"
-	"$1" >"$log" 2>&1
+# counted LABEL NAME CMD...: runs CMD, whose output ends with "NAME: N passed, M failed".
+counted() {
+	label=$1 name=$2
+	shift 2
+	echo "== $label"
+	"$@" >"$log" 2>&1
 	rc=$?
 	cat "$log"
-	set -- $(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -n 1)
+	set -- $(sed -n "s/^$name: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" "$log" | tail -n 1)
 	if [ $# -ne 2 ]; then
 		echo "   (no count line: counted as one failure)"
 		fail=$((fail + 1))
@@ -38,26 +41,19 @@ system() {
 	fail=$((fail + f))
 }
 
-# oracle: cron next-slot times against croniter (Debian's python3-croniter), in UTC.
-oracle() {
-	echo "== cron expressions against croniter"
-	/usr/bin/python3 tests/cron-oracle.py ./hb-run "${CRON_ORACLE_N:-10000}" >"$log" 2>&1
-	rc=$?
-	cat "$log"
-	set -- $(sed -n 's/^cron-oracle: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log")
-	if [ $# -ne 2 ]; then
-		fail=$((fail + 1))
-		return
-	fi
-	pass=$((pass + $1))
-	fail=$((fail + $2))
-	[ "$rc" -eq 0 ] || [ "$2" -gt 0 ] || fail=$((fail + 1))
-}
-
-unit build/unit-tests
+counted "unit tests" unit build/unit-tests
 system "hb-run"
-oracle
-unit build/asan/unit-tests
+counted "cron expressions against croniter" cron-oracle \
+    /usr/bin/python3 tests/cron-oracle.py ./hb-run "${CRON_ORACLE_N:-10000}"
+counted "20 overlapping ticks over simulated hours" overlap \
+    env HOURS="${STRESS_HOURS:-2}" CONCURRENCY=20 tests/stress/overlap.sh
+counted "SIGKILL at random moments" kill env ITERATIONS="${STRESS_KILLS:-200}" tests/stress/kill.sh
+counted "valgrind: leaks and memory errors" valgrind tests/valgrind.sh
+if [ -x tests/fuzz/run.sh ]; then
+	counted "fuzzing smoke run" fuzz env FUZZ_TIME="${FUZZ_TIME:-5}" tests/fuzz/run.sh
+fi
+
+counted "unit tests under ASan + UBSan" unit build/asan/unit-tests
 asan_lib=$(${CC:-cc} -print-file-name=libasan.so)
 HB_BIN=build/asan/hb-run HB_ASAN_PRELOAD=$asan_lib \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
