@@ -36,7 +36,7 @@ HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
-.PHONY: all test unit system bench bench-cron demo deps test-deps install uninstall clean check-pkgs FORCE
+.PHONY: all test unit system bench bench-cron fuzz demo deps test-deps install uninstall clean check-pkgs FORCE
 
 all: hb-run
 
@@ -88,6 +88,11 @@ bench: hb-run
 
 bench-cron: hb-run
 	bench/cron.sh
+
+# libFuzzer on every parser of outside input, FUZZ_TIME seconds each (make test runs 5).
+FUZZ_TIME ?= 60
+fuzz:
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
 
 # The main job on the shipped example, with the demo agent (no agent CLI needed).
 demo: hb-run

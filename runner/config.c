@@ -220,7 +220,7 @@ reader_gets(char *out, int size, void *arg)
 	if (r->line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3, n -= 3;		/* a UTF-8 byte order mark */
 	if (n == 0 || *s == ';' || *s == '#')
-		;			/* blank or a comment */
+		n = 0;			/* blank or a comment, whatever its length */
 	else if (*s == '[' && strchr(s, ']') == NULL)
 		bad = "expected ']' to close the section name";
 	else if (*s != '[' && (strcspn(s, "=:") == 0 || s[strcspn(s, "=:")] == '\0'))

@@ -58,6 +58,13 @@ validate(const cJSON *root, const char *path, char *err, size_t errlen)
 				    t->string, numbers[i]);
 				return -1;
 			}
+			/* Whole seconds or counts within 2^53: what a double holds exactly. */
+			if (cJSON_IsNumber(v) && !(v->valuedouble >= -9007199254740992.0 &&
+			    v->valuedouble <= 9007199254740992.0)) {
+				snprintf(err, errlen, "%s: task '%s': %s is out of range", path,
+				    t->string, numbers[i]);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -192,6 +199,14 @@ state_save(const struct state *st, const char *path, char *err, size_t errlen)
 	return r;
 }
 
+/* Removes every KEY of OBJ: a hand-edited file may hold one twice. */
+static void
+del_all(cJSON *obj, const char *key)
+{
+	while (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+}
+
 static cJSON *
 task_obj(const struct state *st, const char *name, int create)
 {
@@ -207,7 +222,11 @@ num(const cJSON *obj, const char *key, long long dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
+	/* NaN and numbers beyond 2^53 (a hand-edited claim, say) read as absent */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9007199254740992.0 &&
+	    v->valuedouble <= 9007199254740992.0))
+		return dflt;
+	return (long long)v->valuedouble;
 }
 
 /* Sets OBJ.KEY to ITEM (a new node, or NULL when its creation failed), replacing whatever
@@ -287,7 +306,7 @@ state_task_claim(struct state *st, const char *name, const struct claim *c)
 
 	if (t == NULL)
 		return -1;
-	cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
+	del_all(t, "running");
 	run = cJSON_AddObjectToObject(t, "running");
 	if (run == NULL || set_num(run, "pid", (double)c->pid) != 0 ||
 	    (c->pid_start != 0 && set_num(run, "pid_start", (double)c->pid_start) != 0) ||
@@ -304,7 +323,7 @@ state_task_unclaim(struct state *st, const char *name)
 	cJSON *t = task_obj(st, name, 0);
 
 	if (t != NULL)
-		cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
+		del_all(t, "running");
 	return 0;
 }
 
@@ -316,7 +335,7 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 
 	if (t == NULL)
 		return -1;
-	cJSON_DeleteItemFromObjectCaseSensitive(t, "running");
+	del_all(t, "running");
 	ok = strcmp(r->status, "ok") == 0;
 	if (set_num(t, "last_run", (double)r->tick_start) != 0 ||
 	    set_str(t, "last_status", r->status) != 0 ||

@@ -710,6 +710,14 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 		free(ctx);
 		ctx = NULL;
 	}
+	/* Problems in line order: a task's missing prompt is found at its end. */
+	for (i = 1; i < hb->ndiags; i++)
+		for (size_t k = i; k > 0 && hb->diags[k - 1].line > hb->diags[k].line; k--) {
+			struct hb_diag tmp = hb->diags[k];
+
+			hb->diags[k] = hb->diags[k - 1];
+			hb->diags[k - 1] = tmp;
+		}
 	hb->context = ctx;
 	/* Effectively empty: no task, nothing wrong, and no real text. A tasks: block with no
 	 * task beside real text is not empty; it just has nothing to run. */

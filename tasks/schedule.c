@@ -48,7 +48,8 @@ int
 sched_due(const struct schedule *s, const struct sched_past *past, const struct tz *z,
     time_t now, int catchup, time_t *next)
 {
-	int64_t at;
+	int64_t at = 0;
+	int never = 0;		/* not a time: "at" may be any instant, even before 1970 */
 
 	switch (s->kind) {
 	case SCHED_INTERVAL:
@@ -60,9 +61,8 @@ sched_due(const struct schedule *s, const struct sched_past *past, const struct 
 		break;
 	case SCHED_CRON:
 		if (s->cron.reboot) {
-			at = -1;
-			if (catchup && !past->ran_this_boot)
-				at = now;
+			never = !catchup || past->ran_this_boot;
+			at = now;
 			break;
 		}
 		if (!past->has_run && !past->has_baseline) {
@@ -72,24 +72,23 @@ sched_due(const struct schedule *s, const struct sched_past *past, const struct 
 			return 0;
 		}
 		at = cron_next(&s->cron, z, past->has_run ? past->last_run : past->baseline);
-		if (at == CRON_NEVER)
-			at = -1;
+		never = at == CRON_NEVER;
 		break;
 	case SCHED_AT:
-		at = past->done ? -1 : sched_at_instant(s, z);
+		at = sched_at_instant(s, z);
 		/* A state rebuilt after corruption does not know whether it ran: not again. */
-		if (at >= 0 && !past->has_run && past->has_baseline && at <= past->baseline)
-			at = -1;
+		never = past->done || (!past->has_run && past->has_baseline &&
+		    at <= past->baseline);
 		break;
 	default:
-		at = -1;
+		never = 1;
 	}
-	if (at >= 0 && past->has_run && past->errors > 0 &&
+	if (!never && past->has_run && past->errors > 0 &&
 	    past->last_run + sched_backoff(past->errors) > at)
 		at = past->last_run + sched_backoff(past->errors);
 	if (next != NULL)
-		*next = (time_t)at;
-	return at >= 0 && (int64_t)now >= at;
+		*next = never ? (time_t)-1 : (time_t)at;
+	return !never && (int64_t)now >= at;
 }
 
 static int

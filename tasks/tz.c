@@ -616,7 +616,9 @@ tz_parse(const unsigned char *data, size_t len, const char **why)
 			*why = "bad TZif transition type";
 			return NULL;
 		}
-		if (i > 0 && time_at(times, timesize, i) < time_at(times, timesize, i - 1)) {
+		/* RFC 8536: strictly ascending. Two changes at one instant would name a
+		 * transition that changes nothing. */
+		if (i > 0 && time_at(times, timesize, i) <= time_at(times, timesize, i - 1)) {
 			*why = "TZif transitions out of order";
 			return NULL;
 		}
