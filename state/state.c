@@ -30,6 +30,27 @@ copy_str(char *dst, size_t len, const cJSON *item)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
+/* Keeps the first of each name in every object, as cJSON's lookups read it: a later
+ * duplicate would survive the writes that replace or delete the first. */
+static void
+dedupe(cJSON *obj)
+{
+	cJSON *a, *b, *next;
+
+	if (!cJSON_IsObject(obj) && !cJSON_IsArray(obj))
+		return;
+	for (a = obj->child; a != NULL; a = a->next) {
+		dedupe(a);
+		if (!cJSON_IsObject(obj) || a->string == NULL)
+			continue;
+		for (b = a->next; b != NULL; b = next) {
+			next = b->next;
+			if (b->string != NULL && strcmp(a->string, b->string) == 0)
+				cJSON_Delete(cJSON_DetachItemViaPointer(obj, b));
+		}
+	}
+}
+
 /* Checks the types of the fields hb-run reads, so that a hand-edited file that would be
  * misread is refused with a message instead. */
 static int
@@ -109,6 +130,7 @@ state_parse(const char *text, size_t len, const char *name, struct state **out, 
 		state_free(st);
 		return STATE_CORRUPT;
 	}
+	dedupe(st->root);
 	while (end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
 		end++;
 	if (end < text + len) {

@@ -50,7 +50,8 @@ counted "20 overlapping ticks over simulated hours" overlap \
 counted "SIGKILL at random moments" kill env ITERATIONS="${STRESS_KILLS:-200}" tests/stress/kill.sh
 counted "valgrind: leaks and memory errors" valgrind tests/valgrind.sh
 if [ -x tests/fuzz/run.sh ]; then
-	counted "fuzzing smoke run" fuzz env FUZZ_TIME="${FUZZ_TIME:-5}" tests/fuzz/run.sh
+	counted "fuzzing smoke run (the corpora, then 20,000 fixed inputs each)" fuzz \
+	    env FUZZ_RUNS="${FUZZ_RUNS:-20000}" tests/fuzz/run.sh
 fi
 
 counted "unit tests under ASan + UBSan" unit build/asan/unit-tests
