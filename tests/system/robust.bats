@@ -393,7 +393,9 @@ EOF
 	wait_for 60 test -s pids/hb || fail "the agent did not start: $(cat err)"
 	hbpid=$(cat pids/hb)
 	while kill -0 "$hbpid" 2>/dev/null; do
-		v=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$hbpid/status" 2>/dev/null)
+		# hb-run may exit between kill -0 and the read: then there is nothing to read
+		v=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$hbpid/status" 2>/dev/null ||
+		    true)
 		[ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
 		sleep 0.2
 	done
