@@ -37,11 +37,16 @@ dedupe(cJSON *obj)
 {
 	cJSON *a, *b, *next;
 
+	int small;
+
 	if (!cJSON_IsObject(obj) && !cJSON_IsArray(obj))
 		return;
+	/* Pairwise, so only in objects of a size a state file has: an object of thousands of
+	 * names (a hostile file) is left as cJSON reads it, first name first. */
+	small = cJSON_GetArraySize(obj) <= 1024;
 	for (a = obj->child; a != NULL; a = a->next) {
 		dedupe(a);
-		if (!cJSON_IsObject(obj) || a->string == NULL)
+		if (!small || !cJSON_IsObject(obj) || a->string == NULL)
 			continue;
 		for (b = a->next; b != NULL; b = next) {
 			next = b->next;
