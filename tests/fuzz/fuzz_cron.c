@@ -11,16 +11,7 @@
 
 #include "tasks/cron.h"
 #include "tasks/tz.h"
-
-#define CHECK(cond, ...) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: invariant failed: %s: ", __FILE__, __LINE__,	\
-		    #cond);							\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-		abort();							\
-	}									\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 #define DAY 86400
 

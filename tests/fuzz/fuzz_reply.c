@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "runner/reply.h"
-
-#define CHECK(cond, ...) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: invariant failed: %s: ", __FILE__, __LINE__,	\
-		    #cond);							\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-		abort();							\
-	}									\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 static int
 all_space(const char *s, size_t n)

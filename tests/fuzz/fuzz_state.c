@@ -11,16 +11,7 @@
 #include "state/state.h"
 #include "tasks/schedule.h"
 #include "tasks/tz.h"
-
-#define CHECK(cond, ...) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: invariant failed: %s: ", __FILE__, __LINE__,	\
-		    #cond);							\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-		abort();							\
-	}									\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 /* Counts below 2^52 add up exactly in a double. */
 #define EXACT(n) ((n) > -(1LL << 52) && (n) < (1LL << 52))

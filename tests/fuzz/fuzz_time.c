@@ -9,16 +9,7 @@
 
 #include "tasks/schedule.h"
 #include "tasks/tz.h"
-
-#define CHECK(cond, ...) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: invariant failed: %s: ", __FILE__, __LINE__,	\
-		    #cond);							\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-		abort();							\
-	}									\
-} while (0)
+#include "tests/fuzz/fuzz.h"
 
 #define MAX_OFFSET 93599
 

@@ -10,19 +10,10 @@
 #include "tasks/cron.h"
 #include "tasks/schedule.h"
 #include "tasks/tz.h"
+#include "tests/fuzz/fuzz.h"
 
 #define MAX_OFFSET 93599		/* tz.c's limit: 24:59:59 and an hour of DST */
 #define RULE_LIMIT ((int64_t)1 << 50)	/* tz.h: beyond, the edge offset holds */
-
-#define CHECK(cond, ...) do {							\
-	if (!(cond)) {								\
-		fprintf(stderr, "%s:%d: invariant failed: %s: ", __FILE__, __LINE__,	\
-		    #cond);							\
-		fprintf(stderr, __VA_ARGS__);					\
-		fputc('\n', stderr);						\
-		abort();							\
-	}									\
-} while (0)
 
 static const int64_t fixed_times[] = {
 	INT64_MIN, INT64_MIN + 1, -RULE_LIMIT - 1, -RULE_LIMIT, -62135596800LL, -2208988800LL,

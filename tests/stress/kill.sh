@@ -49,42 +49,15 @@ HB_BIN=${HB_BIN:-$HERE/../../hb-run}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 
-bail() {
-	echo "kill: $*" >&2
-	echo "kill: 0 passed, 1 failed"
-	exit 1
-}
+STRESS_NAME=kill
+. "$HERE/lib.sh"
 
 case $ITERATIONS in '' | *[!0-9]* | 0) bail "ITERATIONS must be a positive number" ;; esac
 case $MAX_DELAY_MS in '' | *[!0-9]*) bail "MAX_DELAY_MS must be a number" ;; esac
-[ -x "$HB_BIN" ] || bail "no binary at $HB_BIN (run make hb-run first)"
-HB_BIN=$(cd "$(dirname "$HB_BIN")" && pwd)/$(basename "$HB_BIN")
-FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
-if [ -z "$FAKELIB" ]; then
-	for FAKELIB in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
-		[ -e "$FAKELIB" ] && break
-	done
-fi
-[ -e "$FAKELIB" ] || bail "libfaketime is not installed"
-[ -n "$PY" ] || bail "python3 is not installed"
-T0=$(date -u -d "$START" +%s) || bail "bad START '$START'"
+stress_setup
 RANDOM=$SEED
 
-for v in $(compgen -e); do
-	case $v in HB_BIN) ;; HB_*) unset "$v" ;; esac
-done
-
-D=$(mktemp -d "${TMPDIR:-/tmp}/hb-kill.XXXXXX") || bail "mktemp failed"
-D=$(cd "$D" && pwd -P)
-WS=$D/ws
-mkdir "$WS" "$D/tmp"
-mkfifo "$D/fifo"
-exec 9<>"$D/fifo"	# read -t on it: a sleep without a fork
-
-# Processes we start carry STRESS_MARK=$D (hb-run, its agents and theirs).
-ours() {
-	grep -lzxF "STRESS_MARK=$D" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
-}
+# Processes we start carry STRESS_MARK=$D (hb-run, its agents and theirs): see ours.
 # end_ours: kills every process of ours and its process group, until none is left.
 # Prints how many were found.
 end_ours() {
@@ -116,25 +89,6 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-# A signal only sets a flag; the script stops at its next nap. (bash 5.2 can crash when a
-# trap that exits runs inside "read -t", which is what the naps are.)
-STOP=
-trap 'STOP=1' INT TERM
-# nap SECONDS: a sleep without a fork (a read that times out on a FIFO nobody writes to).
-nap() {
-	read -r -t "$1" -u 9 _
-	if [ -n "$STOP" ]; then
-		echo "kill: interrupted" >&2
-		exit 130
-	fi
-}
-# A private copy of the binary: others may rebuild ./hb-run while this runs.
-for try in 1 2 3 4 5 6; do
-	cp "$HB_BIN" "$D/hb-run" 2>/dev/null && "$D/hb-run" --version >/dev/null 2>&1 && break
-	[ "$try" = 6 ] && bail "cannot copy a working binary from $HB_BIN"
-	sleep 2
-done
-HB_BIN=$D/hb-run
 
 cat >"$WS/HEARTBEAT.md" <<'MD'
 # Kill stress test

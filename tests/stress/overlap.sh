@@ -39,47 +39,22 @@ HB_BIN=${HB_BIN:-$HERE/../../hb-run}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
 
-bail() {
-	echo "overlap: $*" >&2
-	echo "overlap: 0 passed, 1 failed"
-	exit 1
-}
+STRESS_NAME=overlap
+. "$HERE/lib.sh"
 
 case $HOURS in '' | *[!0-9]*) bail "HOURS must be a whole number of hours" ;; esac
 case $CONCURRENCY in '' | *[!0-9]* | 0) bail "CONCURRENCY must be a positive number" ;; esac
 [ "$MAX_INFLIGHT" -ge "$CONCURRENCY" ] || MAX_INFLIGHT=$CONCURRENCY
-[ -x "$HB_BIN" ] || bail "no binary at $HB_BIN (run make hb-run first)"
-HB_BIN=$(cd "$(dirname "$HB_BIN")" && pwd)/$(basename "$HB_BIN")
-FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
-if [ -z "$FAKELIB" ]; then
-	for FAKELIB in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
-		[ -e "$FAKELIB" ] && break
-	done
-fi
-[ -e "$FAKELIB" ] || bail "libfaketime is not installed"
-[ -n "$PY" ] || bail "python3 is not installed"
-T0=$(date -u -d "$START" +%s) || bail "bad START '$START'"
+stress_setup
 NT=$((HOURS * 3600 / STEP))
 [ "$NT" -ge 2 ] || bail "HOURS must be at least 1"
 
-# A user's own HB_ settings must not leak in.
-for v in $(compgen -e); do
-	case $v in HB_BIN) ;; HB_*) unset "$v" ;; esac
-done
-
-D=$(mktemp -d "${TMPDIR:-/tmp}/hb-overlap.XXXXXX") || bail "mktemp failed"
-D=$(cd "$D" && pwd -P)
-WS=$D/ws REC=$D/rec OUT=$D/out
-mkdir "$WS" "$REC" "$OUT" "$D/tmp" "$D/go"
-mkfifo "$D/fifo"
-exec 9<>"$D/fifo"	# read -t on it is a sleep without a fork
+REC=$D/rec OUT=$D/out
+mkdir "$REC" "$OUT" "$D/go"
 
 # Processes we started carry STRESS_MARK=$D in their environment (hb-run and its agents);
 # the wrappers are our own children. The cleanup ends those still alive, by pid.
 WRAPPERS=()
-ours() {
-	grep -lzxF "STRESS_MARK=$D" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
-}
 cleanup() {
 	local p
 	trap - EXIT INT TERM
@@ -97,25 +72,6 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-# A signal only sets a flag; the script stops at its next nap. (bash 5.2 can crash when a
-# trap that exits runs inside "read -t", which is what the naps are.)
-STOP=
-trap 'STOP=1' INT TERM
-# nap SECONDS: a sleep without a fork (a read that times out on a FIFO nobody writes to).
-nap() {
-	read -r -t "$1" -u 9 _
-	if [ -n "$STOP" ]; then
-		echo "overlap: interrupted" >&2
-		exit 130
-	fi
-}
-# A private copy of the binary: others may rebuild ./hb-run while this runs.
-for try in 1 2 3 4 5 6; do
-	cp "$HB_BIN" "$D/hb-run" 2>/dev/null && "$D/hb-run" --version >/dev/null 2>&1 && break
-	[ "$try" = 6 ] && bail "cannot copy a working binary from $HB_BIN"
-	sleep 2
-done
-HB_BIN=$D/hb-run
 
 cat >"$WS/HEARTBEAT.md" <<'MD'
 # Overlap stress test
