@@ -8,18 +8,17 @@ command -v claude >/dev/null 2>&1 || {
 	echo "claude not found in PATH ($PATH); set PATH in the crontab" >&2
 	exit 127
 }
-model=
-[ -n "${HB_MODEL:-}" ] && model="--model $HB_MODEL"
+# Every value is one argument: a model named "x --flag *" stays one word, never flags or globs.
+set -- -p --output-format text
+[ -n "${HB_MODEL:-}" ] && set -- "$@" --model "$HB_MODEL"
 if [ "${HB_SESSION_NEW:-1}" = 1 ]; then
-	# shellcheck disable=SC2086
-	exec claude -p --output-format text --session-id "$HB_SESSION_ID" $model <"$HB_PROMPT_FILE"
+	exec claude "$@" --session-id "$HB_SESSION_ID" <"$HB_PROMPT_FILE"
 fi
+status=0
+claude "$@" --resume "$HB_SESSION_ID" <"$HB_PROMPT_FILE" || status=$?
+[ "$status" -eq 0 ] && exit 0
 # If the session is gone (the first run failed before Claude saved it, or its history was
-# cleared), start it again under the same id rather than failing at every heartbeat.
-# shellcheck disable=SC2086
-if claude -p --output-format text --resume "$HB_SESSION_ID" $model <"$HB_PROMPT_FILE"; then
-	exit 0
-fi
-status=$?
-claude -p --output-format text --session-id "$HB_SESSION_ID" $model <"$HB_PROMPT_FILE" ||
-	exit "$status"
+# cleared), start it again under the same id rather than failing at every heartbeat. When
+# that fails too, the run fails with its status, so hb-run records the error and backs off.
+echo "hb-run: resuming session $HB_SESSION_ID failed (exit $status); starting it again" >&2
+exec claude "$@" --session-id "$HB_SESSION_ID" <"$HB_PROMPT_FILE"
