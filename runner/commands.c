@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -167,7 +168,7 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 			n = (int)strlen(sched);
 			wsched = n > wsched ? n : wsched;
 		}
-		printf("%-*s  %-11s  %-*s  %-16s  %-16s  %s\n", wname, "TASK", "TYPE", wsched,
+		printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, "TASK", "TYPE", wsched,
 		    "SCHEDULE", "LAST RUN", "NEXT DUE", "LAST RESULT");
 		for (size_t i = 0; i < hb->ntasks; i++) {
 			const struct plan_item *it = &items[i];
@@ -191,7 +192,7 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 			else
 				util_time_short(it->next, next, sizeof next);
 			result_text(it, result, sizeof result);
-			printf("%-*s  %-11s  %-*s  %-16s  %-16s  %s\n", wname, it->task->name,
+			printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, it->task->name,
 			    task_type_name(it->task->type), wsched, sched, last, next, result);
 		}
 	}
@@ -238,8 +239,15 @@ print_entry(const cJSON *e)
 {
 	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(e, "exit");
 	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(e, "duration_ms");
-	char dur[32] = "-", result[64];
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(e, "ts");
+	char dur[32] = "-", result[64], when[64];
 	const char *status = str_of(e, "status", "?");
+
+	/* "time" was written in the zone of the tick that wrote it; show runner.timezone's */
+	if (cJSON_IsNumber(ts))
+		util_time_iso((time_t)ts->valuedouble, when, sizeof when);
+	else
+		snprintf(when, sizeof when, "%s", str_of(e, "time", "?"));
 
 	if (cJSON_IsNumber(ms))
 		util_duration_ms((long long)ms->valuedouble, dur, sizeof dur);
@@ -247,7 +255,7 @@ print_entry(const cJSON *e)
 		snprintf(result, sizeof result, "%s (exit %d)", status, ex->valueint);
 	else
 		snprintf(result, sizeof result, "%s", status);
-	printf("%s  %-20s %-16s %-8s %-13s %s\n", str_of(e, "time", "?"), str_of(e, "task", "?"),
+	printf("%s  %-20s %-16s %-8s %-13s %s\n", when, str_of(e, "task", "?"),
 	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""));
 }
 
@@ -346,13 +354,90 @@ cmd_next(const char *expr, const char *from, long count, const char *zone)
 
 /* ---- check -------------------------------------------------------------------------- */
 
+/* Is there an executable file NAME on PATH (as execvp would look it up)? */
+static int
+on_path(const char *path, const char *name)
+{
+	char file[PATH_MAX];
+	struct stat sb;
+
+	if (strchr(name, '/') != NULL)
+		return stat(name, &sb) == 0 && S_ISREG(sb.st_mode) && access(name, X_OK) == 0;
+	for (const char *p = path ? path : "/usr/bin:/bin"; ; p++) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(file, sizeof file, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
+		if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && access(file, X_OK) == 0)
+			return 1;
+		p += n;
+		if (*p == '\0')
+			return 0;
+	}
+}
+
+/* What the template at PATH needs to start: its "#!" interpreter, and the programs its
+ * "# hb-run-requires: NAME..." lines name (looked up on the PATH it will inherit: ours).
+ * Returns the number of problems reported. */
+static int
+check_template_needs(const char *key, const char *path)
+{
+	char line[1024], *interp;
+	FILE *f = fopen(path, "re");
+	int problems = 0, first = 1;
+
+	if (f == NULL) {
+		msg_error("%s: %s: %s", key, path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *req;
+
+		if (first) {
+			first = 0;
+			if (memcmp(line, "\x7f" "ELF", 4) == 0)
+				break;		/* a program, not a script */
+			if (line[0] != '#' || line[1] != '!') {
+				msg_error("%s: agent template %s has no '#!' line: the system cannot "
+				    "start it", key, path);
+				problems++;
+				break;
+			}
+			interp = line + 2 + strspn(line + 2, " \t");
+			interp[strcspn(interp, " \t\r\n")] = '\0';
+			if (interp[0] != '/' || !on_path(NULL, interp)) {
+				msg_error("%s: agent template %s: its interpreter '%s' is not an "
+				    "executable file", key, path, interp);
+				problems++;
+			}
+			continue;
+		}
+		if ((req = strstr(line, "hb-run-requires:")) == NULL || line[0] != '#')
+			continue;
+		req += strlen("hb-run-requires:");
+		for (char *w = strtok(req, " \t\r\n,"); w != NULL; w = strtok(NULL, " \t\r\n,"))
+			if (!on_path(getenv("PATH"), w)) {
+				msg_error("%s: agent template %s needs '%s', which is not on PATH (%s); "
+				    "set PATH in the crontab", key, path, w,
+				    getenv("PATH") ? getenv("PATH") : "unset");
+				problems++;
+			}
+	}
+	fclose(f);
+	return problems;
+}
+
 static int
 check_template(const char *key, const char *name)
 {
 	char path[PATH_MAX], err[PATH_MAX + 256];
+	struct stat sb;
 
 	if (tick_template_path(name, path, sizeof path) != 0) {
 		msg_error("%s: agent template %s not found", key, name);
+		return 1;
+	}
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		msg_error("%s: agent template %s is not a file", key, path);
 		return 1;
 	}
 	if (access(path, X_OK) != 0) {
@@ -363,12 +448,36 @@ check_template(const char *key, const char *name)
 		msg_error("%s: %s", key, err);
 		return 1;
 	}
+	return check_template_needs(key, path);
+}
+
+/* A tick writes the state file and the log: their folders must let it. */
+static int
+check_writable(const char *key, const char *file)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash == file ? 1 : slash - file), file);
+	if (access(dir, W_OK) != 0) {
+		msg_error("%s: %s: %s: a tick could not save %s", key, dir, strerror(errno), file);
+		return 1;
+	}
+	if (access(file, F_OK) == 0 && access(file, W_OK) != 0) {
+		msg_error("%s: %s: %s: a tick could not save it", key, file, strerror(errno));
+		return 1;
+	}
 	return 0;
 }
 
 int
-cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems)
+cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems, size_t nwarnings)
 {
+	char summary[64] = "no problems";
+
 	struct state *st = NULL;
 	int turn = 0, event = 0;
 	char err[1024];
@@ -386,15 +495,22 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems)
 		problems++;
 	}
 	state_free(st);
+	if (!hb->empty) {
+		problems += check_writable("runner.state", cfg->state);
+		problems += check_writable("runner.log", cfg->log);
+	}
 	if (problems > 0)
 		return 2;
+	if (nwarnings > 0)
+		snprintf(summary, sizeof summary, "no errors, %zu warning%s", nwarnings,
+		    nwarnings == 1 ? "" : "s");
 	if (hb->empty)
 		printf("%s: no tasks (effectively empty): ticks do nothing\n", cfg->tasks);
 	else if (hb->implicit)
-		printf("%s: no tasks: block, the whole file is the task 'heartbeat'; no problems\n",
-		    cfg->tasks);
+		printf("%s: no tasks: block, the whole file is the task 'heartbeat'; %s\n",
+		    cfg->tasks, summary);
 	else
-		printf("%s: %zu task%s, no problems\n", cfg->tasks, hb->ntasks,
-		    hb->ntasks == 1 ? "" : "s");
+		printf("%s: %zu task%s, %s\n", cfg->tasks, hb->ntasks,
+		    hb->ntasks == 1 ? "" : "s", summary);
 	return 0;
 }

@@ -12,6 +12,7 @@ int cmd_log(const struct config *cfg, long count, const char *task, int json);
  * ZONE, "@" and Unix seconds, or NULL for now), in ZONE (NULL or "": the system's). */
 int cmd_next(const char *expr, const char *from, long count, const char *zone);
 /* PROBLEMS: those main already reported (config, HEARTBEAT.md). */
-int cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems);
+int cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
+    size_t nwarnings);
 
 #endif

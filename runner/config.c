@@ -212,6 +212,17 @@ reader_gets(char *out, int size, void *arg)
 		return NULL;
 	r->line++;
 	s = r->buf;
+	if (r->line == 1 && n >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 ||
+	    memcmp(s, "\xfe\xff", 2) == 0 || s[0] == '\0' || s[1] == '\0')) {
+		add_error(r->c, "%s:1: the file is UTF-16 (or binary); save it as UTF-8", r->file);
+		return NULL;	/* nothing in it would read as meant */
+	}
+	if (memchr(s, '\0', (size_t)n) != NULL) {
+		add_error(r->c, "%s:%d: NUL byte in the line (is this a text file?)", r->file,
+		    r->line);
+		s[0] = '\0';	/* inih gets a blank line instead */
+		n = 0;
+	}
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
 	    s[n - 1] == '\t'))
 		s[--n] = '\0';

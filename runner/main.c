@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #endif
 
 #define TASKS_MAX_BYTES (16L << 20)
+#define WARNED_KEY "_warned"	/* state: a digest of the warnings a tick last showed */
 
 static const char usage_text[] =
     "usage: hb-run [-C dir] [-c file] [-o section.key=value] [-n] [-v] [--catchup] [task ...]\n"
@@ -65,6 +68,86 @@ struct cli {
 	size_t nsets;
 	struct tick_opts tick;
 };
+
+/* Warnings: the file still works, perhaps not as meant. Collected, then shown by the
+ * command: always by check and status, once per change by a tick (see warnings_once). */
+static char **warnings;
+static size_t nwarnings;
+
+static void __attribute__((format(printf, 1, 2)))
+warning_add(const char *fmt, ...)
+{
+	char **w = realloc(warnings, (nwarnings + 1) * sizeof *w);
+	va_list ap;
+
+	if (w == NULL)
+		return;
+	warnings = w;
+	va_start(ap, fmt);
+	if (vasprintf(&warnings[nwarnings], fmt, ap) >= 0)
+		nwarnings++;
+	va_end(ap);
+}
+
+static void
+warnings_show(void)
+{
+	for (size_t i = 0; i < nwarnings; i++)
+		msg_warn("%s", warnings[i]);
+}
+
+static void
+warnings_free(void)
+{
+	for (size_t i = 0; i < nwarnings; i++)
+		free(warnings[i]);
+	free(warnings);
+	warnings = NULL;
+	nwarnings = 0;
+}
+
+/* A tick under cron: every line it prints is mail. So a tick shows its warnings only when
+ * they differ from the ones the last tick showed (a digest kept in the state file), and
+ * forgets them when they are gone, so that they show again when they come back. */
+static void
+warnings_once(const struct config *cfg)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	struct state *st = NULL;
+	char mark[20] = "", err[1024];
+	const char *old;
+	int fd, same;
+
+	for (size_t i = 0; i < nwarnings; i++)
+		for (const char *s = warnings[i];; s++) {
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+			if (*s == '\0')
+				break;
+		}
+	snprintf(mark, sizeof mark, "%016llx", (unsigned long long)h);
+	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
+		warnings_show();	/* the tick reports the state file itself */
+		return;
+	}
+	old = state_mark_get(st, WARNED_KEY);
+	same = nwarnings == 0 ? old == NULL : old != NULL && strcmp(old, mark) == 0;
+	state_free(st);
+	st = NULL;
+	if (same)
+		return;
+	warnings_show();
+	fd = state_lock(TICK_LOCK_FILE, err, sizeof err);
+	if (fd < 0) {
+		msg_error("%s", err);
+		return;
+	}
+	if (state_load(cfg->state, &st, err, sizeof err) == 0 &&
+	    state_mark_set(st, WARNED_KEY, nwarnings > 0 ? mark : NULL) == 0 &&
+	    state_save(st, cfg->state, err, sizeof err) != 0)
+		msg_error("%s", err);
+	state_free(st);
+	state_unlock(fd);
+}
 
 static void
 usage_exit(void)
@@ -194,8 +277,11 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 			i++;
 	}
 	for (size_t i = 0; i < hb->ndiags; i++)
-		msg_error("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
-	return (int)hb->ndiags;
+		if (hb->diags[i].warn)
+			warning_add("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+		else
+			msg_error("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+	return (int)hb->nerrors;
 }
 
 static int
@@ -310,25 +396,38 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	/* Times for people are shown in the configured zone (config.c checked it). */
+	{
+		char zerr[512];
+
+		util_time_zone(zone_get(cfg.timezone, zerr, sizeof zerr));
+	}
+	if (zone_fallback() != NULL)
+		warning_add("%s", zone_fallback());
 	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
 		/* neither needs HEARTBEAT.md */
+		warnings_show();
 		status = strcmp(cmd, "log") == 0 ? cmd_log_main(&cfg, argc, argv) :
 		    next_main(&cfg, argc, argv);
 		config_free(&cfg);
+		warnings_free();
 		return status;
 	}
 	tp = load_tasks(&cfg, &hb);
 	if (tp < 0) {
 		config_free(&cfg);
+		warnings_free();
 		return 2;
 	}
 	problems += tp;
 
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
-		status = argc == 1 ? cmd_check(&cfg, &hb, problems) : 2;
+		warnings_show();
+		status = argc == 1 ? cmd_check(&cfg, &hb, problems, nwarnings) : 2;
 		if (argc != 1)
 			fputs(usage_text, stderr);
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
+		warnings_show();
 		status = status_main(&cfg, &hb, argc, argv);
 		if (problems > 0 && status == 0)
 			status = 2;
@@ -347,7 +446,13 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		} else if (hb.empty) {
 			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
 		} else {
-			int ts = tick_run(&cfg, &hb, workspace, &c->tick);
+			int ts;
+
+			if (c->tick.dry_run || problems > 0)
+				warnings_show();
+			else
+				warnings_once(&cfg);
+			ts = tick_run(&cfg, &hb, workspace, &c->tick);
 
 			if (ts > status)
 				status = ts;
@@ -355,6 +460,7 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	}
 	heartbeat_free(&hb);
 	config_free(&cfg);
+	warnings_free();
 	return status;
 }
 

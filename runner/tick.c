@@ -30,7 +30,7 @@
 #define HB_TEMPLATEDIR "/usr/local/share/hb-run/templates"
 #endif
 
-#define LOCK_FILE ".heartbeat.lock"
+#define LOCK_FILE TICK_LOCK_FILE
 #define MAIN_SESSION "main"
 #define STDERR_LINES 10
 

@@ -27,6 +27,9 @@ struct plan_item {
 void tick_plan(const struct heartbeat *hb, const struct state *st, time_t now,
     const char *boot, int catchup, const char *zone, struct plan_item *items);
 
+/* The workspace lock (state_lock), held around every read-modify-write of the state. */
+#define TICK_LOCK_FILE ".heartbeat.lock"
+
 struct tick_opts {
 	int catchup;		/* --catchup: a bounded, staggered start after downtime */
 	int dry_run;		/* -n: say what would run, change nothing */

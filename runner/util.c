@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "runner/util.h"
+#include "runner/zone.h"
+#include "tasks/schedule.h"
 
 int
 util_uuid(char out[UUID_LEN])
@@ -35,26 +37,42 @@ util_uuid(char out[UUID_LEN])
 	return 0;
 }
 
+static const struct tz *shown_zone;
+
+void
+util_time_zone(const struct tz *z)
+{
+	shown_zone = z;
+}
+
+/* Not the C library's localtime: that would be the process's TZ, not runner.timezone. */
 void
 util_time_iso(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	char z[8];
-	size_t n;
+	const struct tz *z = shown_zone;
+	char err[512];
 
-	localtime_r(&t, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(z, sizeof z, "%z", &tm);	/* +0100 -> +01:00 */
-	snprintf(buf + n, len - n, "%.3s:%.2s", z, z + 3);
+	if (z == NULL)
+		z = zone_get(NULL, err, sizeof err);
+	if (z == NULL)
+		z = zone_get("UTC", err, sizeof err);
+	if (z == NULL) {
+		snprintf(buf, len, "@%lld", (long long)t);
+		return;
+	}
+	sched_format_time(z, (int64_t)t, buf, len);
 }
 
 void
 util_time_short(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
+	char iso[64];
 
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	util_time_iso(t, iso, sizeof iso);	/* 2026-11-22T09:00:00+01:00 */
+	if (strlen(iso) == 25)
+		snprintf(buf, len, "%.10s %.5s%s", iso, iso + 11, iso + 19);
+	else
+		snprintf(buf, len, "%s", iso);
 }
 
 void

@@ -12,9 +12,13 @@
 /* A random (version 4) UUID. Returns 0, or -1 when the kernel gave no randomness. */
 int util_uuid(char out[UUID_LEN]);
 
+struct tz;
+
+/* The zone the two below show times in (runner.timezone); NULL: the system zone. */
+void util_time_zone(const struct tz *z);
 /* T as ISO 8601 local time with offset: 2026-11-22T09:00:00+01:00. */
 void util_time_iso(time_t t, char *buf, size_t len);
-/* T for a table: 2026-11-22 09:00. */
+/* T for a table: 2026-11-22 09:00+01:00. */
 void util_time_short(time_t t, char *buf, size_t len);
 /* MS as "850ms", "12.3s", "4m05s". */
 void util_duration_ms(long long ms, char *buf, size_t len);

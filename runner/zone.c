@@ -10,6 +10,8 @@
 #define ZONE_MAX_BYTES (1L << 20)
 #define SYSTEM_ZONE "\x01system"	/* the cache key of the system zone */
 
+static char fallback[600];	/* why the system zone is UTC, or "" */
+
 static struct zone {
 	char *name;
 	struct tz *tz;
@@ -59,18 +61,24 @@ load_named(const char *name, char *err, size_t errlen)
 {
 	const char *dir = getenv("TZDIR");
 	char path[4096];
+	struct tz *z;
 
 	if (!name_valid(name)) {
 		snprintf(err, errlen, "bad time zone name '%s'", name);
 		return NULL;
 	}
 	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-	return load_file(path, name, err, errlen);
+	z = load_file(path, name, err, errlen);
+	/* Without the zoneinfo files (a slim container), UTC is still UTC. */
+	if (z == NULL && (strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0 ||
+	    strcmp(name, "GMT") == 0 || strcmp(name, "Etc/GMT") == 0))
+		z = tz_utc();
+	return z;
 }
 
 /* TZ as the C library reads it: ":name", "/path", a name, or a POSIX string. */
 static struct tz *
-load_system(char *err, size_t errlen)
+load_tz(char *err, size_t errlen)
 {
 	const char *tz = getenv("TZ"), *why = NULL;
 	struct tz *z;
@@ -86,9 +94,34 @@ load_system(char *err, size_t errlen)
 	if (name_valid(tz) && (z = load_named(tz, err, errlen)) != NULL)
 		return z;
 	z = tz_parse_posix(tz, &why);
-	if (z == NULL)
+	if (z == NULL && name_valid(tz) && strchr(tz, '/') != NULL) {
+		char named[512];
+
+		snprintf(named, sizeof named, "%s", err);	/* the zoneinfo file's problem */
+		snprintf(err, errlen, "TZ='%s': %s", tz, named);
+	} else if (z == NULL) {
 		snprintf(err, errlen, "TZ='%s': not a zone name nor a POSIX TZ string", tz);
+	}
 	return z;
+}
+
+/* The system zone. One that cannot be read is UTC, as the C library makes it, but with
+ * a warning (zone_fallback): cron times would otherwise be off without a word. */
+static struct tz *
+load_system(char *err, size_t errlen)
+{
+	struct tz *z = load_tz(err, errlen);
+
+	if (z != NULL)
+		return z;
+	snprintf(fallback, sizeof fallback, "%s: using UTC", err);
+	return tz_utc();
+}
+
+const char *
+zone_fallback(void)
+{
+	return fallback[0] ? fallback : NULL;
 }
 
 const struct tz *

@@ -13,4 +13,8 @@
 const struct tz *zone_get(const char *name, char *err, size_t errlen);
 void zone_free_all(void);
 
+/* Why the system zone is UTC when TZ (or /etc/localtime) names a zone that cannot be
+ * loaded, once zone_get() has loaded it; NULL when it loaded fine. */
+const char *zone_fallback(void);
+
 #endif

@@ -451,3 +451,18 @@ state_unlock(int fd)
 	if (fd >= 0)
 		close(fd);	/* closing releases the flock */
 }
+
+const char *
+state_mark_get(const struct state *st, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->root, key));
+}
+
+int
+state_mark_set(struct state *st, const char *key, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(st->root, key);
+	if (value == NULL)
+		return 0;
+	return cJSON_AddStringToObject(st->root, key, value) != NULL ? 0 : -1;
+}

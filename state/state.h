@@ -87,6 +87,11 @@ int state_task_baseline(struct state *st, const char *name, long long t);
 const char *state_session(struct state *st, const char *key, const char *new_id, int *is_new);
 int state_session_mark_used(struct state *st, const char *key);
 
+/* hb-run's own top-level string KEY (it starts with '_'): its value, or NULL. */
+const char *state_mark_get(const struct state *st, const char *key);
+/* Sets KEY to VALUE; a NULL VALUE removes it. Returns 0, or -1 when memory ran out. */
+int state_mark_set(struct state *st, const char *key, const char *value);
+
 /* Takes the workspace lock (blocking); returns the descriptor, or -1 with ERR set. */
 int state_lock(const char *path, char *err, size_t errlen);
 void state_unlock(int fd);

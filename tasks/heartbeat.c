@@ -37,11 +37,10 @@ enum {
 };
 
 static void
-diag(struct parser *p, size_t line, const char *fmt, ...)
+vdiag(struct parser *p, size_t line, int warn, const char *fmt, va_list ap)
 {
 	struct heartbeat *hb = p->hb;
 	struct hb_diag *d;
-	va_list ap;
 
 	d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
 	if (d == NULL) {
@@ -51,8 +50,30 @@ diag(struct parser *p, size_t line, const char *fmt, ...)
 	hb->diags = d;
 	d += hb->ndiags++;
 	d->line = (int)line + 1;
-	va_start(ap, fmt);
+	d->warn = warn;
+	hb->nerrors += !warn;
 	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+}
+
+/* An error: the task it is in is skipped. LINE is 0-based. */
+static void __attribute__((format(printf, 3, 4)))
+diag(struct parser *p, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(p, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning: the file still works, perhaps not as meant. */
+static void __attribute__((format(printf, 3, 4)))
+warn(struct parser *p, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(p, line, 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -363,20 +384,67 @@ parse_bool(const char *v, int *out)
 	return -1;
 }
 
+static const struct {
+	const char *name;
+	unsigned bit;
+} keys[] = {
+	{ "name", K_NAME }, { "prompt", K_PROMPT }, { "interval", K_SCHED },
+	{ "every", K_SCHED }, { "cron", K_SCHED }, { "at", K_SCHED }, { "type", K_TYPE },
+	{ "timeout", K_TIMEOUT }, { "enabled", K_ENABLED }, { "tz", K_TZ },
+	{ "model", K_MODEL },
+};
+
+/* Edits (insert, delete, change, swap two neighbours; case ignored) from A to B, both
+ * shorter than 32 bytes. */
+static int
+key_distance(const char *a, const char *b)
+{
+	int d[33][33];
+	size_t na = strlen(a), nb = strlen(b);
+
+	for (size_t i = 0; i <= na; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= nb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= na; i++)
+		for (size_t j = 1; j <= nb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			int best = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[na][nb];
+}
+
+/* The known key that KEY is likely a typo of, or NULL: one edit away (two for keys of six
+ * letters or more), or the same but for case. */
+static const char *
+key_typo_of(const char *key)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		size_t n = strlen(keys[i].name);
+		int dist = key_distance(key, keys[i].name);
+
+		if (n > 2 && dist <= (n >= 6 ? 2 : 1))
+			return keys[i].name;
+		if (strcasecmp(key, keys[i].name) == 0)
+			return keys[i].name;
+	}
+	return NULL;
+}
+
 /* Applies "KEY: VALUE" (VALUE owned by the caller) to draft D; LINE for messages. */
 static void
 apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} keys[] = {
-		{ "name", K_NAME }, { "prompt", K_PROMPT }, { "interval", K_SCHED },
-		{ "every", K_SCHED }, { "cron", K_SCHED }, { "at", K_SCHED }, { "type", K_TYPE },
-		{ "timeout", K_TIMEOUT }, { "enabled", K_ENABLED }, { "tz", K_TZ },
-		{ "model", K_MODEL },
-	};
-	const char *why = NULL;
+	const char *why = NULL, *typo;
 	unsigned bit = 0;
 	size_t i;
 
@@ -384,8 +452,12 @@ apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const
 		if (strcmp(key, keys[i].name) == 0)
 			bit = keys[i].bit;
 	if (bit == 0) {
-		diag(p, line, "unknown key '%s'", key);
-		d->bad = 1;
+		/* A warning, not an error: files written for OpenClaw or other tools carry keys
+		 * of theirs (runAt:, activeHours:), and OpenClaw runs such a task. */
+		if ((typo = key_typo_of(key)) != NULL)
+			warn(p, line, "unknown key '%s' is ignored; did you mean '%s'?", key, typo);
+		else
+			warn(p, line, "unknown key '%s' is ignored", key);
 		return;
 	}
 	if (d->keys & bit) {
@@ -473,12 +545,91 @@ apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const
 	}
 }
 
+static int
+starts_with(const char *s, size_t n, const char *word)
+{
+	return n >= strlen(word) && memcmp(s, word, strlen(word)) == 0;
+}
+
+/* Does line L (trimmed) read "- name:"? */
+static int
+is_task_item(const struct line *l)
+{
+	const char *s = l->s;
+	size_t n = l->n;
+
+	trim(&s, &n);
+	if (!starts_with(s, n, "- "))
+		return 0;
+	s += 2, n -= 2;
+	trim(&s, &n);
+	return starts_with(s, n, "name:");
+}
+
+/* Is the indentation of L made of spaces and a no-break space (U+00A0), which looks like a
+ * space in an editor but is not one? */
+static int
+nbsp_indent(const struct line *l)
+{
+	size_t i = 0;
+
+	while (i < l->n && (l->s[i] == ' ' || l->s[i] == '\t'))
+		i++;
+	return i + 1 < l->n && (unsigned char)l->s[i] == 0xc2 && (unsigned char)l->s[i + 1] == 0xa0;
+}
+
+/* Line I starts in column 0 inside the block: a "# comment" or a second "tasks:". Does the
+ * block go on after it (the next line that is neither blank nor such a line is a task item
+ * or an indented "key:")? Then it is a YAML comment, not the end of the block. */
+static int
+block_goes_on(const struct parser *p, size_t i)
+{
+	for (i++; i < p->nlines; i++) {
+		const struct line *l = &p->lines[i];
+		const char *s = l->s;
+		size_t n = l->n, k = 0;
+
+		if (is_blank(l) || l->s[0] == '#')
+			continue;
+		if (is_task_item(l))
+			return 1;
+		if (l->s[0] != ' ')
+			return 0;
+		trim(&s, &n);
+		while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_' || s[k] == '-'))
+			k++;
+		return k > 0 && k < n && s[k] == ':' && (k + 1 == n || s[k + 1] == ' ');
+	}
+	return 0;
+}
+
+/* Does S (N bytes, after an item's '-') start with "KEY:", KEY a task's key or a typo of one?
+ * Then the item is a task gone wrong, not a Markdown list. */
+static int
+names_task_key(const char *s, size_t n)
+{
+	char key[32];
+	size_t k = 0;
+
+	trim(&s, &n);
+	while (k < n && k < sizeof key - 1 && (isalnum((unsigned char)s[k]) || s[k] == '_'))
+		k++;
+	if (k == 0 || k >= n || s[k] != ':')
+		return 0;
+	memcpy(key, s, k);
+	key[k] = '\0';
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(key, keys[i].name) == 0)
+			return 1;
+	return key_typo_of(key) != NULL;
+}
+
 /* Parses the block from line FIRST; returns the first line after it. */
 static size_t
 parse_block(struct parser *p, size_t first)
 {
 	struct draft d;
-	int in_task = 0, dash_ind = 0;
+	int in_task = 0, dash_ind = 0, item_ind = -1, after_blank = 0;
 	size_t i;
 
 	memset(&d, 0, sizeof d);
@@ -490,11 +641,50 @@ parse_block(struct parser *p, size_t first)
 		int ind, item = 0;
 
 		if (is_blank(l)) {
+			after_blank = 1;
 			i++;
 			continue;
 		}
-		if (l->s[0] != ' ' && l->s[0] != '\t' && l->s[0] != '-')
-			break;		/* the block ends here */
+		if (memchr(l->s, '\0', l->n) != NULL) {
+			diag(p, i, "NUL byte in the line (is this a text file?)");
+			d.bad = 1;
+			i++;
+			continue;
+		}
+		if (nbsp_indent(l)) {
+			const char *t = l->s;
+			size_t tn = l->n;
+
+			diag(p, i, "no-break space (U+00A0) in the indentation; indent with spaces");
+			while (tn > 0 && (*t == ' ' || *t == '\t' || (tn > 1 &&
+			    (unsigned char)t[0] == 0xc2 && (unsigned char)t[1] == 0xa0))) {
+				tn -= *t == ' ' || *t == '\t' ? 1 : 2;
+				t += *t == ' ' || *t == '\t' ? 1 : 2;
+			}
+			if (starts_with(t, tn, "- ")) {
+				/* an item: skip its lines as one bad task */
+				if (in_task)
+					draft_finish(p, &d);
+				memset(&d, 0, sizeof d);
+				in_task = 1;
+				d.line = i;
+				dash_ind = 0;
+			}
+			d.bad = 1;
+			i++;
+			continue;
+		}
+		if (l->s[0] != ' ' && l->s[0] != '\t' && l->s[0] != '-') {
+			if (l->s[0] != '#' && !line_is(l, "tasks:"))
+				break;		/* the block ends here */
+			if (!block_goes_on(p, i))
+				break;
+			if (line_is(l, "tasks:"))
+				warn(p, i, "a second 'tasks:' line (the block starts at line %zu); "
+				    "the tasks after it belong to the block", first);
+			i++;
+			continue;
+		}
 		ind = indent_of(l);
 		if (ind < 0) {
 			diag(p, i, "tab in indentation; indent with spaces");
@@ -508,8 +698,20 @@ parse_block(struct parser *p, size_t first)
 			i++;
 			continue;
 		}
+		if (*s == '-' && (n == 1 || s[1] == ' ') && !is_task_item(l) &&
+		    !names_task_key(s + 1, n - 1) && (item_ind < 0 || ind < item_ind || (ind == item_ind && after_blank))) {
+			/* A Markdown list after the block (OpenClaw ends its block there too): less
+			 * indented than the tasks, it plainly is one; otherwise say so. */
+			if (item_ind < 0 || ind >= item_ind)
+				warn(p, i, "'%.*s' is not a task ('- name: ...'): the tasks: block "
+				    "ends here", (int)(n > 40 ? 40 : n), s);
+			break;
+		}
+		after_blank = 0;
 		if (*s == '-' && (n == 1 || s[1] == ' ')) {
 			item = 1;
+			if (item_ind < 0)
+				item_ind = ind;
 			s++, n--;
 			trim(&s, &n);
 			if (n < 5 || memcmp(s, "name:", 5) != 0) {
@@ -641,11 +843,85 @@ join_lines(struct parser *p, size_t a, size_t b, char *into, size_t *off)
 	return into;
 }
 
+/* A leading YAML front matter block ("---" ... "---" or "..."), metadata for other tools:
+ * returns the first line after it, or 0 when there is none. */
+static size_t
+front_matter(const struct parser *p)
+{
+	if (p->nlines == 0 || !line_is(&p->lines[0], "---") || p->lines[0].s[0] != '-')
+		return 0;
+	for (size_t i = 1; i < p->nlines; i++)
+		if (p->lines[i].s[0] == '-' ? line_is(&p->lines[i], "---") :
+		    p->lines[i].s[0] == '.' && line_is(&p->lines[i], "..."))
+			return i + 1;
+	return 0;
+}
+
+/* No tasks: block: is there one inside a code fence (a tasks: line followed by a task)?
+ * Fenced text is an example, so it stays one; but OpenClaw would run it, so say so. */
+static void
+fenced_block(struct parser *p, size_t from)
+{
+	int in_fence = 0;
+
+	for (size_t i = from; i < p->nlines; i++) {
+		const struct line *l = &p->lines[i];
+		const char *s = l->s;
+		size_t n = l->n;
+
+		trim(&s, &n);
+		if (starts_with(s, n, "```"))
+			in_fence = !in_fence;
+		else if (in_fence && line_is(l, "tasks:") && i + 1 < p->nlines &&
+		    is_task_item(&p->lines[i + 1])) {
+			warn(p, i, "the tasks: block inside a code fence is ignored; take it out "
+			    "of the fence to run its tasks");
+			return;
+		}
+	}
+}
+
+/* The block ended at line END: a task item or a tasks: line after it is read as context,
+ * which is rarely what was meant. */
+static void
+stray_tasks(struct parser *p, size_t start, size_t end)
+{
+	int in_comment = 0, in_fence = 0;
+	const struct line *e = &p->lines[end];
+
+	for (size_t i = end; i < p->nlines; i++) {
+		const struct line *l = &p->lines[i];
+		const char *s = l->s;
+		size_t n = l->n;
+		int was_in_comment = in_comment;
+
+		trim(&s, &n);
+		if (!in_comment && starts_with(s, n, "```")) {
+			in_fence = !in_fence;
+			continue;
+		}
+		line_has_content(l, &in_comment);
+		if (in_fence || was_in_comment)
+			continue;
+		if (line_is(l, "tasks:")) {
+			warn(p, i, "a second tasks: block (the first is at line %zu) is read as "
+			    "context; put every task in one block", start + 1);
+			return;
+		}
+		if (is_task_item(l)) {
+			warn(p, i, "this task is outside the tasks: block, which line %zu ('%.*s') "
+			    "ended; it is read as context", end + 1, (int)(e->n > 30 ? 30 : e->n),
+			    e->s);
+			return;
+		}
+	}
+}
+
 int
 heartbeat_parse(const char *text, size_t len, long long default_interval, struct heartbeat *hb)
 {
 	struct parser p;
-	size_t i, start = 0, end = 0, off = 0;
+	size_t i, start = 0, end = 0, off = 0, fm = 0;
 	int in_comment = 0, in_fence = 0, content = 0;
 	char *ctx = NULL;
 
@@ -653,10 +929,19 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 	memset(&p, 0, sizeof p);
 	p.hb = hb;
 	p.default_interval = default_interval;
+	if (len >= 2 && (memcmp(text, "\xff\xfe", 2) == 0 || memcmp(text, "\xfe\xff", 2) == 0 ||
+	    text[0] == '\0' || text[1] == '\0')) {
+		/* Every other byte a NUL: nothing in it would parse as meant. */
+		diag(&p, 0, "the file is UTF-16 (or binary); save it as UTF-8");
+		if (p.oom)
+			goto oom;
+		return 0;
+	}
 	if (split_lines(&p, text, len) != 0)
 		goto oom;
+	fm = front_matter(&p);
 
-	for (i = 0; i < p.nlines && !hb->has_block; i++)
+	for (i = fm; i < p.nlines && !hb->has_block; i++)
 		if (block_starts(&p.lines[i], &in_comment, &in_fence)) {
 			hb->has_block = 1;
 			start = i;
@@ -664,25 +949,31 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 	in_comment = 0;
 	if (hb->has_block)
 		end = parse_block(&p, start + 1);
+	else
+		fenced_block(&p, fm);
+	if (hb->has_block && end < p.nlines)
+		stray_tasks(&p, start, end);
 	if (p.oom)
 		goto oom;
 
-	/* Context: the lines outside the block. */
-	for (i = 0; i < p.nlines; i++) {
+	/* Context: the lines outside the block and the front matter. */
+	for (i = fm; i < p.nlines; i++) {
 		if (hb->has_block && i >= start && i < end)
 			continue;
 		if (line_has_content(&p.lines[i], &in_comment))
 			content = 1;
+		if (memchr(p.lines[i].s, '\0', p.lines[i].n) != NULL)
+			diag(&p, i, "NUL byte in the line (is this a text file?)");
 	}
 	if (content) {
 		ctx = malloc(len + 2);
 		if (ctx == NULL)
 			goto oom;
 		if (hb->has_block) {
-			join_lines(&p, 0, start, ctx, &off);
+			join_lines(&p, fm, start, ctx, &off);
 			join_lines(&p, end, p.nlines, ctx, &off);	/* adds '\n' if it adds text */
 		} else {
-			join_lines(&p, 0, p.nlines, ctx, &off);
+			join_lines(&p, fm, p.nlines, ctx, &off);
 		}
 	}
 
@@ -768,6 +1059,8 @@ heartbeat_drop(struct heartbeat *hb, size_t i, int line, const char *msg)
 	if (d != NULL) {
 		hb->diags = d;
 		d[hb->ndiags].line = line;
+		d[hb->ndiags].warn = 0;
+		hb->nerrors++;
 		snprintf(d[hb->ndiags].msg, sizeof d[hb->ndiags].msg, "%s", msg);
 		hb->ndiags++;
 	}

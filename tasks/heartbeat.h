@@ -30,6 +30,7 @@ struct task {
 
 struct hb_diag {
 	int line;
+	int warn;		/* a warning: nothing was skipped because of it */
 	char msg[200];
 };
 
@@ -40,8 +41,10 @@ struct heartbeat {
 	int has_block;		/* a "tasks:" line was found */
 	int implicit;		/* tasks[0] is the implicit "heartbeat" task */
 	int empty;		/* effectively empty: nothing to run, nothing wrong */
-	struct hb_diag *diags;	/* problems, in line order; their tasks were skipped */
+	struct hb_diag *diags;	/* problems, in line order: errors (their tasks were skipped)
+				 * and warnings (diags[i].warn) */
 	size_t ndiags;
+	size_t nerrors;		/* the diags that are errors */
 };
 
 /* Parses TEXT (LEN bytes). Tasks without a schedule run every DEFAULT_INTERVAL seconds.

@@ -1,5 +1,6 @@
 #!/bin/sh
 # hb-run template: one agentTurn through Claude Code, in a fresh session.
+# hb-run-requires: claude
 # hb-run runs this with no shell in between and hands it, in the environment: HB_TASK,
 # HB_TYPE, HB_PROMPT_FILE (the full prompt; it is on standard input too), HB_SESSION_ID (a new
 # UUID each run), HB_SESSION_NEW, HB_MODEL, HB_WORKSPACE, HB_RUN_ID and HB_REASON.

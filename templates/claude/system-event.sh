@@ -1,5 +1,6 @@
 #!/bin/sh
 # hb-run template: a systemEvent through Claude Code, in the workspace's main session.
+# hb-run-requires: claude
 # hb-run keeps one session id per workspace (HB_SESSION_ID, in its state file); the first run
 # creates the session (HB_SESSION_NEW=1), later runs resume it so the agent keeps its
 # context between heartbeats. See agent-turn.sh for the rest of the environment.

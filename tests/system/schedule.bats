@@ -648,8 +648,8 @@ MD
 		[ "$(sfield "$t" next_due_ts)" -eq "$want" ] || fail "$t before the baseline: $(sfield "$t" next_due) != $output"
 		output=$(cat status1.json)
 		[ "$(sfield "$t" next_due_ts)" -eq "$want" ] || fail "$t: $(sfield "$t" next_due) != $output"
-		# the table shows it in the local zone (UTC here)
-		want=$(TZ=UTC date -d "@$want" '+%Y-%m-%d %H:%M')
+		# the table shows it in the local zone (UTC here), with the offset
+		want=$(TZ=UTC date -d "@$want" '+%Y-%m-%d %H:%M+00:00')
 		grep -q "^$t .* $want " status1.txt || fail "$t: no '$want' in: $(grep "^$t " status1.txt)"
 	done <<'EOF'
 ny America/New_York 30 2 * * *

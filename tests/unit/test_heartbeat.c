@@ -53,6 +53,7 @@ struct exp_task {
 struct exp_diag {
 	int line;		/* 1-based */
 	const char *has;	/* a part of the message */
+	int warn;		/* a warning (the task still runs), not an error */
 };
 
 static const struct {
@@ -254,7 +255,8 @@ static const struct {
 	  "Notes:\n"
 	  "- name: b\n"
 	  "  prompt: q\n",
-	  0, { { "a", "p" } }, { { 0 } }, "Intro\nNotes:\n- name: b\n  prompt: q" },
+	  0, { { "a", "p" } }, { { 6, "outside the tasks: block, which line 5 ('Notes:')", 1 } },
+	  "Intro\nNotes:\n- name: b\n  prompt: q" },
 	{ "a header ends the block",
 	  "tasks:\n"
 	  "  - name: a\n"
@@ -277,23 +279,45 @@ static const struct {
 	  "tasks:\n",
 	  0, { { 0 } }, { { 0 } }, "Real notes about my day." },
 
-	/* diagnostics: the task is skipped, the others are kept */
-	{ "unknown key",
+	/* an unknown key is a warning: the task runs without it (OpenClaw files carry keys of
+	 * their own); a likely typo is named */
+	{ "unknown key: a warning, the task still runs",
 	  "tasks:\n"
 	  "- name: a\n"
 	  "  prompt: p\n"
 	  "  colour: red\n"
 	  "- name: b\n"
 	  "  prompt: q\n",
-	  0, { { "b", "q", .line = 5 } }, { { 4, "unknown key 'colour'" } }, NULL },
-	{ "a later-wave key is unknown for now",
+	  0, { { "a", "p", .line = 2 }, { "b", "q", .line = 5 } },
+	  { { 4, "unknown key 'colour' is ignored", 1 } }, NULL },
+	{ "an OpenClaw-style camelCase key: a warning, the task still runs",
+	  "tasks:\n"
+	  "  - name: morning\n"
+	  "    interval: 24h\n"
+	  "    startAt: \"08:00\"\n"
+	  "    prompt: |\n"
+	  "      Say good morning.\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, { { "morning", "Say good morning.", 86400, .line = 2 }, { "b", "q" } },
+	  { { 4, "unknown key 'startAt' is ignored", 1 } }, NULL },
+	{ "a typo of a known key: a warning naming the key",
 	  "tasks:\n"
 	  "- name: a\n"
-	  "  check: git status\n"
+	  "  intreval: 5m\n"
 	  "  prompt: p\n"
 	  "- name: b\n"
+	  "  Timeout: 5m\n"
 	  "  prompt: q\n",
-	  0, { { "b", "q" } }, { { 3, "unknown key" } }, NULL },
+	  0, { { "a", "p" }, { "b", "q" } },
+	  { { 3, "did you mean 'interval'?", 1 }, { 6, "did you mean 'timeout'?", 1 } }, NULL },
+	{ "a typo of prompt: the warning, and the error of the missing prompt",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  promt: p\n",
+	  0, { { 0 } }, { { 2, "has no prompt" }, { 3, "did you mean 'prompt'?", 1 } }, NULL },
+
+	/* diagnostics: the task is skipped, the others are kept */
 	{ "duplicate name",
 	  "tasks:\n"
 	  "- name: a\n"
@@ -485,7 +509,7 @@ static const struct {
 	  "# Notes\n"
 	  "tasks:\n"
 	  "- name: a\n"
-	  "  colour: red\n"
+	  "  enabled: maybe\n"
 	  "  prompt: p\n"
 	  "- name: b\n"
 	  "  interval: soon\n"
@@ -496,7 +520,7 @@ static const struct {
 	  "  type: chat\n"
 	  "  prompt: s\n",
 	  0, { { "c", "r", .line = 9 } },
-	  { { 4, "unknown key" }, { 7, "bad interval" }, { 12, "bad type" } }, NULL },
+	  { { 4, "bad enabled" }, { 7, "bad interval" }, { 12, "bad type" } }, NULL },
 	{ "line numbers after a literal block",
 	  "tasks:\n"
 	  "- name: a\n"
@@ -504,8 +528,8 @@ static const struct {
 	  "    one\n"
 	  "\n"
 	  "    two\n"
-	  "  colour: red\n",
-	  0, { { 0 } }, { { 7, "unknown key" } }, NULL },
+	  "  timeout: never\n",
+	  0, { { 0 } }, { { 7, "bad timeout" } }, NULL },
 
 	/* line endings and a byte order mark */
 	{ "CRLF line endings",
@@ -521,17 +545,17 @@ static const struct {
 	  "    interval: 5m\r\n"
 	  "  - name: b\r\n"
 	  "    prompt: \"q\"\r\n"
-	  "    colour: red\r\n",
-	  0, { { "a", "l1\n\nl2", 300, .line = 5 } }, { { 13, "unknown key 'colour'" } },
+	  "    type: chat\r\n",
+	  0, { { "a", "l1\n\nl2", 300, .line = 5 } }, { { 13, "bad type 'chat'" } },
 	  "# Title\nSome context" },
 	{ "a UTF-8 byte order mark before tasks:",
 	  BOM "tasks:\n"
 	  "- name: a\n"
 	  "  prompt: p\n"
-	  "  colour: red\n"
+	  "  type: chat\n"
 	  "- name: b\n"
 	  "  prompt: q\n",
-	  0, { { "b", "q", .line = 5 } }, { { 4, "unknown key" } }, NULL },
+	  0, { { "b", "q", .line = 5 } }, { { 4, "bad type" } }, NULL },
 	{ "a BOM, CRLF and UTF-8 text",
 	  BOM "Antworte kurz, bitte.\r\n"
 	  "tasks:\r\n"
@@ -595,10 +619,18 @@ test_block(void)
 		for (size_t i = 0; i < ndiags && i < hb.ndiags; i++) {
 			CHECK_INT(hb.diags[i].line, block_rows[r].diags[i].line);
 			CHECK_HAS(hb.diags[i].msg, block_rows[r].diags[i].has);
+			CHECK_INT(hb.diags[i].warn, block_rows[r].diags[i].warn);
 		}
 		CHECK_STR(hb.context, block_rows[r].context);
 		/* DESIGN.md: empty = no tasks and only ignorable lines; a problem is not empty */
 		CHECK_INT(hb.empty, ntasks == 0 && ndiags == 0 && block_rows[r].context == NULL);
+		{
+			size_t nerr = 0;
+
+			for (size_t i = 0; i < ndiags; i++)
+				nerr += !block_rows[r].diags[i].warn;
+			CHECK_INT(hb.nerrors, nerr);
+		}
 		heartbeat_free(&hb);
 		CHECK(hb.tasks == NULL && hb.ntasks == 0 && hb.diags == NULL &&
 		    hb.context == NULL, "heartbeat_free left something behind");
@@ -918,6 +950,176 @@ test_names(void)
 	}
 }
 
+/* ---- files as users write them --------------------------------------------------------- */
+
+#define WITH_LEN(s) s, sizeof s - 1
+
+/* Patterns found in real HEARTBEAT.md files: each either works as OpenClaw runs it, or is
+ * named with its line (a warning when the file still runs, an error when a task is lost). */
+static const struct {
+	const char *what, *text;
+	size_t len;		/* 0: strlen(text) */
+	const char *names;	/* the tasks, space-separated; "heartbeat" for the implicit one */
+	struct exp_diag diags[3];
+	int empty;
+} input_rows[] = {
+	{ "a Markdown list right after the block ends it",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "- remember the milk\n"
+	  "- and the bread\n",
+	  0, "a", { { 0 } }, 0 },
+	{ "a list at the items' indent after a blank line ends it, with a warning",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  prompt: p\n"
+	  "\n"
+	  "- remember the milk\n",
+	  0, "a", { { 5, "'- remember the milk' is not a task", 1 } }, 0 },
+	{ "an item with a task's key but no name is still an error",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  prompt: p\n"
+	  "\n"
+	  "- prompt: q\n"
+	  "  name: b\n",
+	  0, "a", { { 5, "a task starts with '- name:'" } }, 0 },
+	{ "a tasks: block inside a code fence: ignored, with a warning",
+	  "Example:\n"
+	  "```yaml\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "```\n",
+	  0, "heartbeat", { { 3, "inside a code fence is ignored", 1 } }, 0 },
+	{ "YAML front matter and headers only: effectively empty",
+	  "---\n"
+	  "summary: a template\n"
+	  "read_when:\n"
+	  "  - bootstrapping\n"
+	  "---\n"
+	  "# HEARTBEAT.md\n"
+	  "# Keep this file empty to skip heartbeats.\n",
+	  0, "", { { 0 } }, 1 },
+	{ "YAML front matter is not context",
+	  "---\n"
+	  "title: x\n"
+	  "...\n"
+	  "Check the inbox.\n",
+	  0, "heartbeat", { { 0 } }, 0 },
+	{ "a comment line in column 0 inside the block is a comment",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "# the evening one\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, "a b", { { 0 } }, 0 },
+	{ "a header after the block still ends it",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "# Notes\n"
+	  "Be brief.\n",
+	  0, "a", { { 0 } }, 0 },
+	{ "a no-break space before an item: an error at its line, the block goes on",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "\xc2\xa0 - name: b\n"
+	  "    prompt: q\n"
+	  "  - name: c\n"
+	  "    prompt: r\n",
+	  0, "a c", { { 4, "no-break space" } }, 0 },
+	{ "a no-break space before a key: an error, its task is skipped",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "  \xc2\xa0 prompt: p\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, "b", { { 3, "no-break space" } }, 0 },
+	{ "a second tasks: line: its tasks join the block, with a warning",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "tasks:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, "a b", { { 4, "a second 'tasks:' line (the block starts at line 1)", 1 } }, 0 },
+	{ "a task after text that ended the block: a warning at the task",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "Later:\n"
+	  "\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, "a", { { 6, "outside the tasks: block, which line 4", 1 } }, 0 },
+	{ "a second block after text: a warning",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "Evening:\n"
+	  "tasks:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, "a", { { 5, "a second tasks: block (the first is at line 1)", 1 } }, 0 },
+	{ "a NUL byte in a task: an error at its line",
+	  WITH_LEN("tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\0q\n"
+	  "  - name: b\n"
+	  "    prompt: q\n"), "b", { { 3, "NUL byte" } }, 0 },
+	{ "a NUL byte in the context: an error at its line",
+	  WITH_LEN("Be\0brief.\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"), "a", { { 1, "NUL byte" } }, 0 },
+	{ "UTF-16 with a byte order mark: an error, nothing runs",
+	  WITH_LEN("\xff\xfet\0a\0s\0k\0s\0:\0\n\0"), "", { { 1, "UTF-16" } }, 0 },
+	{ "UTF-16 without a byte order mark",
+	  WITH_LEN("t\0a\0s\0k\0s\0:\0\n\0"), "", { { 1, "UTF-16" } }, 0 },
+};
+
+static void
+test_input(void)
+{
+	for (size_t r = 0; r < NELEM(input_rows); r++) {
+		const char *text = input_rows[r].text;
+		size_t len = input_rows[r].len ? input_rows[r].len : strlen(text), nd = 0;
+		char names[256] = "", *buf = malloc(len);
+		struct heartbeat hb;
+
+		ROW("input: %s", input_rows[r].what);
+		if (buf == NULL)
+			abort();
+		memcpy(buf, text, len);
+		if (!CHECK(heartbeat_parse(buf, len, DEFAULT_INTERVAL, &hb) == 0, "parse failed")) {
+			free(buf);
+			ROW_END();
+			continue;
+		}
+		free(buf);
+		for (size_t i = 0; i < hb.ntasks; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+			    i ? " " : "", hb.tasks[i].name);
+		CHECK_STR(names, input_rows[r].names);
+		while (nd < NELEM(input_rows[r].diags) && input_rows[r].diags[nd].line)
+			nd++;
+		if (!CHECK_INT(hb.ndiags, nd))
+			show_diags(&hb);
+		for (size_t i = 0; i < nd && i < hb.ndiags; i++) {
+			CHECK_INT(hb.diags[i].line, input_rows[r].diags[i].line);
+			CHECK_HAS(hb.diags[i].msg, input_rows[r].diags[i].has);
+			CHECK_INT(hb.diags[i].warn, input_rows[r].diags[i].warn);
+		}
+		CHECK_INT(hb.empty, input_rows[r].empty);
+		heartbeat_free(&hb);
+		ROW_END();
+	}
+}
+
 void
 test_heartbeat(void)
 {
@@ -926,4 +1128,5 @@ test_heartbeat(void)
 	test_implicit();
 	test_empty();
 	test_names();
+	test_input();
 }
