@@ -119,6 +119,66 @@ fail:
 	return -1;
 }
 
+int
+fileio_read_tail(const char *path, long max, char **out, size_t *len, int *cut, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+	size_t cap, n = 0;
+	char *buf = NULL;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	*cut = 0;
+	fd = fileio_open_regular(path, O_RDONLY, 0, err, errlen);
+	if (fd == -2)
+		return FILEIO_MISSING;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (sb.st_size <= max) {
+		close(fd);
+		return fileio_read(path, max, out, len, err, errlen);
+	}
+	if (lseek(fd, sb.st_size - max, SEEK_SET) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	*cut = 1;
+	cap = (size_t)max + 1;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	while (n < cap - 1) {
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
 static int
 write_all(int fd, const char *p, size_t n)
 {

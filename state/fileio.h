@@ -20,6 +20,11 @@ int fileio_open_regular(const char *path, int flags, mode_t mode, char *err, siz
  * ERR; a FIFO or a device is refused at once. */
 int fileio_read(const char *path, long max, char **out, size_t *len, char *err, size_t errlen);
 
+/* As fileio_read, but a file longer than MAX is not an error: its last MAX bytes are read,
+ * and *CUT is set to 1 (the first line is then likely partial). */
+int fileio_read_tail(const char *path, long max, char **out, size_t *len, int *cut, char *err,
+    size_t errlen);
+
 /* Replaces PATH with DATA atomically, mode 0600. SYNC: fsync the file and its directory.
  * On error returns -1 with ERR set, and PATH is as it was. */
 int fileio_write_atomic(const char *path, const char *data, size_t len, int sync, char *err,
