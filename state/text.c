@@ -7,8 +7,8 @@
 
 static const char replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
 
-/* Length of the valid UTF-8 sequence at S (N bytes left) that encodes no control
- * character, or 0. */
+/* Length of the valid UTF-8 sequence at S (N bytes left), or 0; 0 for a C0 control or DEL
+ * too. */
 static size_t
 valid_at(const unsigned char *s, size_t n)
 {
@@ -41,8 +41,6 @@ valid_at(const unsigned char *s, size_t n)
 	for (size_t i = 2; i < len; i++)
 		if (s[i] < 0x80 || s[i] > 0xBF)
 			return 0;
-	if (s[0] == 0xC2 && s[1] <= 0x9F)
-		return 0;	/* U+0080-U+009F: C1 controls (CSI, OSC, ...) */
 	return len;
 }
 
@@ -60,6 +58,11 @@ text_printable(const char *s, size_t n, size_t *outlen)
 			*o++ = (char)u[i++];
 		} else if (u[i] == '\r' && i + 1 < n && u[i + 1] == '\n') {
 			i++;
+		} else if (u[i] == 0xC2 && i + 1 < n && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F) {
+			/* U+0080-U+009F, the C1 controls (CSI, OSC, ...): one character */
+			for (size_t k = 0; k < sizeof replacement - 1; k++)
+				*o++ = replacement[k];
+			i += 2;
 		} else if ((len = valid_at(u + i, n - i)) > 0) {
 			for (size_t k = 0; k < len; k++)
 				*o++ = (char)u[i++];

@@ -197,6 +197,7 @@ static const struct suite {
 	{ "reply", test_reply },
 	{ "config", test_config },
 	{ "fileio", test_fileio },
+	{ "text", test_text },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

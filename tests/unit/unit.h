@@ -49,5 +49,6 @@ void test_heartbeat(void);
 void test_reply(void);
 void test_config(void);
 void test_fileio(void);
+void test_text(void);
 
 #endif
