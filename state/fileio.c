@@ -23,7 +23,10 @@ fileio_open_regular(const char *path, int flags, mode_t mode, char *err, size_t 
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -2;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (errno == ENXIO)	/* a FIFO with no reader, opened to write */
+			snprintf(err, errlen, "%s: not a regular file", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
