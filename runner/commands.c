@@ -298,6 +298,9 @@ cmd_log(const struct config *cfg, long count, const char *task, int json)
 
 /* ---- next -------------------------------------------------------------------------- */
 
+#define NEXT_FROM_MIN (-62135596800LL)	/* 0001-01-01T00:00:00Z */
+#define NEXT_FROM_MAX 253402300799LL	/* 9999-12-31T23:59:59Z */
+
 int
 cmd_next(const char *expr, const char *from, long count, const char *zone)
 {
@@ -328,6 +331,11 @@ cmd_next(const char *expr, const char *from, long count, const char *zone)
 		t = strtoll(from + 1, &end, 10);
 		if (errno != 0 || end == from + 1 || *end != '\0') {
 			msg_error("next: bad --from '%s': expected @ and Unix seconds", from);
+			return 2;
+		}
+		/* Years 1 to 9999, as an ISO 8601 --from: far from where arithmetic overflows. */
+		if (t < NEXT_FROM_MIN || t > NEXT_FROM_MAX) {
+			msg_error("next: bad --from '%s': out of range (years 1 to 9999)", from);
 			return 2;
 		}
 	} else {

@@ -1,17 +1,20 @@
 /* config.c - configuration: a table of keys, each with its kind and limits, fed from the
  * file (through inih), the environment and the command line, in that order. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "runner/config.h"
 #include "runner/zone.h"
+#include "state/fileio.h"
 #include "tasks/duration.h"
 
 enum kind {
@@ -70,7 +73,8 @@ add_error(struct config *c, const char *fmt, ...)
 		free(copy);
 		if (e != NULL)
 			c->errors = e;
-		return;		/* out of memory: the error is lost, the count is not */
+		c->nlost++;	/* out of memory: the text is lost, the problem is not */
+		return;
 	}
 	c->errors = e;
 	c->errors[c->nerrors++] = copy;
@@ -279,12 +283,24 @@ void
 config_read_file(struct config *c, const char *file, int required)
 {
 	struct reader r = { 0 };
-	int res;
+	char err[4200];
+	int res, fd;
 
-	r.f = fopen(file, "re");
+	/* A FIFO in place of the file must not hang the tick: refuse what is not a file. */
+	fd = fileio_open_regular(file, O_RDONLY, 0, err, sizeof err);
+	if (fd == -2) {
+		if (required)
+			add_error(c, "%s: %s", file, strerror(ENOENT));
+		return;
+	}
+	if (fd < 0) {
+		add_error(c, "%s", err);
+		return;
+	}
+	r.f = fdopen(fd, "r");
 	if (r.f == NULL) {
-		if (errno != ENOENT || required)
-			add_error(c, "%s: %s", file, strerror(errno));
+		add_error(c, "%s: %s", file, strerror(errno));
+		close(fd);
 		return;
 	}
 	free(c->file);

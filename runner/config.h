@@ -28,6 +28,7 @@ struct config {
 	char *file;			/* the file that was read, or NULL */
 	char **errors;			/* "where: what", one per problem */
 	size_t nerrors;
+	size_t nlost;			/* problems whose text memory could not hold */
 };
 
 /* Sets the defaults. Returns -1 when memory ran out. */

@@ -66,6 +66,7 @@ struct cli {
 	const char *config_file;
 	char **sets;
 	size_t nsets;
+	int dashdash;		/* "--" ended the options: the rest are task names */
 	struct tick_opts tick;
 };
 
@@ -172,8 +173,18 @@ parse_global(struct cli *c, int argc, char **argv, int permute)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, permute ? "C:c:o:nv" : "+C:c:o:nv", global_opts,
-	    NULL)) != -1) {
+	for (;;) {
+		/* Without permuting, getopt would swallow a "--" silently: note it, so that the
+		 * second pass (which permutes) does not read what follows as options. */
+		if (!permute && optind < argc && strcmp(argv[optind], "--") == 0) {
+			c->dashdash = 1;
+			optind++;
+			break;
+		}
+		ch = getopt_long(argc, argv, permute ? "C:c:o:nv" : "+C:c:o:nv", global_opts,
+		    NULL);
+		if (ch == -1)
+			break;
 		switch (ch) {
 		case 'C':
 			c->dir = optarg;
@@ -227,6 +238,11 @@ load_config(struct config *cfg, const struct cli *c)
 		config_set_option(cfg, c->sets[i]);
 	for (size_t i = 0; i < cfg->nerrors; i++)
 		msg_error("%s", cfg->errors[i]);
+	if (cfg->nlost > 0) {
+		msg_error("out of memory: %zu more configuration problem%s not shown", cfg->nlost,
+		    cfg->nlost == 1 ? "" : "s");
+		return (int)(cfg->nerrors + cfg->nlost);
+	}
 	if (cfg->file != NULL) {
 		char err[4200];
 
@@ -474,9 +490,11 @@ main(int argc, char **argv)
 	ensure_std_fds();
 	/* A reader that went away must not kill us between an agent's end and its record. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A file past the size limit (ulimit -f) must fail its write with EFBIG, not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
 	memset(&c, 0, sizeof c);
 	parse_global(&c, argc, argv, 0);
-	if (optind < argc) {
+	if (optind < argc && !c.dashdash) {
 		const char *w = argv[optind];
 
 		if (strcmp(w, "run") == 0 || strcmp(w, "status") == 0 ||
@@ -490,7 +508,10 @@ main(int argc, char **argv)
 		argc -= optind - 1;
 		argv += optind - 1;
 		optind = 0;	/* 0, not 1: glibc then rescans, permuting options to the front */
-		parse_global(&c, argc, argv, 1);
+		if (c.dashdash)
+			optind = 1;	/* after "--": task names only */
+		else
+			parse_global(&c, argc, argv, 1);
 		c.tick.names = argv + optind;
 		c.tick.nnames = (size_t)(argc - optind);
 		if (cmd != NULL && c.tick.nnames == 0)

@@ -2,9 +2,11 @@
  * Under cron every line becomes mail, so nothing here prints unless asked. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runner/msg.h"
+#include "state/text.h"
 
 int msg_verbose;
 
@@ -46,7 +48,7 @@ msg_note(const char *fmt, ...)
 	if (!msg_verbose)
 		return;
 	va_start(ap, fmt);
-	msg_out("", fmt, ap);
+	msg_out("note: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -65,7 +67,11 @@ msg_detail(const char *text, size_t len, int maxlines)
 		const char *nl = memchr(text + start, '\n', len - start);
 		size_t n = nl ? (size_t)(nl - (text + start)) : len - start;
 
-		fprintf(stderr, "  | %.*s\n", (int)n, text + start);
+		char *safe = text_printable(text + start, n, NULL);	/* an agent's bytes */
+
+		if (safe != NULL)
+			fprintf(stderr, "  | %s\n", safe);
+		free(safe);
 		start += n + 1;
 	}
 }

@@ -24,6 +24,7 @@
 #include "state/fileio.h"
 #include "state/log.h"
 #include "state/state.h"
+#include "state/text.h"
 #include "tasks/duration.h"
 
 #ifndef HB_TEMPLATEDIR
@@ -56,6 +57,7 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	state_lock_stop_on(&caught);	/* a signal also ends a wait for the lock */
 }
 
 struct job {
@@ -683,13 +685,43 @@ start_job(struct tick *t, struct job *jb)
 	return 0;
 }
 
-static void
-deliver(struct tick *t, const struct job *jb, const char *text, size_t len)
+/* Shows a reply on standard output, made printable (no NUL cuts it, no escape sequence
+ * reaches the terminal). Returns 0, or -1 with the reason in ERR when it could not be
+ * written whole (a full disk, a reader gone): then it counts as not delivered. */
+static int
+deliver(struct tick *t, const struct job *jb, const char *text, size_t len, char *err,
+    size_t errlen)
 {
+	char *safe = NULL, *block = NULL;
+	int n, ret = -1;
+
+	safe = text_printable(text, len, &len);
 	/* A blank line between replies; one write so that the block stays whole. */
-	printf("%s=== %s ===\n%.*s\n", t->delivered++ ? "\n" : "", jb->task->name, (int)len,
-	    text);
-	fflush(stdout);
+	n = safe == NULL ? -1 : asprintf(&block, "%s=== %s ===\n%s\n", t->delivered ? "\n" : "",
+	    jb->task->name, safe);
+	if (n < 0) {
+		block = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	fflush(stdout);		/* whatever stdio holds goes first */
+	for (size_t off = 0; off < (size_t)n;) {
+		ssize_t w = write(STDOUT_FILENO, block + off, (size_t)n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "%s", strerror(w < 0 ? errno : ENOSPC));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	t->delivered++;
+	ret = 0;
+out:
+	free(block);
+	free(safe);
+	return ret;
 }
 
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
@@ -701,9 +733,9 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	struct run_record rec = { 0 };
 	struct log_entry e = { 0 };
 	struct state *st = NULL;
-	char err[1024], dur[32], when[40], *text = NULL;
+	char err[1024], dur[32], when[40], *text = NULL, derr[256], dnote[320];
 	size_t tlen = 0;
-	int fd, unsaved = 0;
+	int fd, unsaved = 0, undelivered = 0;
 
 	rec.tick_start = (long long)t->now;
 	rec.done = jb->task->sched.kind == SCHED_AT;
@@ -745,15 +777,20 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		    &text, &tlen) != 0)
 			msg_error("%s: out of memory classifying the reply", jb->task->name);
 		rec.reply = reply_verdict_name(verdict);
-		if (verdict == REPLY_DELIVER)
-			deliver(t, jb, text, tlen);
-		else
+		if (verdict == REPLY_DELIVER && deliver(t, jb, text, tlen, derr, sizeof derr) != 0) {
+			msg_error("%s: the reply could not be written to standard output: %s; it is "
+			    "kept in the log", jb->task->name, derr);
+			snprintf(dnote, sizeof dnote, "the reply could not be written to standard "
+			    "output: %s", derr);
+			rec.reply = "undelivered";
+			undelivered = 1;
+		} else if (verdict != REPLY_DELIVER)
 			msg_note("%s: reply suppressed (%s)", jb->task->name, rec.reply);
 		rec.has_exit = res->has_exit;
 		rec.exit_code = res->exit_code;
 		rec.duration_ms = res->duration_ms;
 	}
-	worse(t, strcmp(rec.status, "ok") == 0 ? 0 : 1);
+	worse(t, strcmp(rec.status, "ok") == 0 && !undelivered ? 0 : 1);
 
 	fd = state_lock(LOCK_FILE, err, sizeof err);
 	if (fd < 0) {
@@ -779,6 +816,8 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	e.slots = jb->slots;
 	e.status = rec.status;
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
+	if (undelivered && e.note == NULL)
+		e.note = dnote;
 	if (unsaved && e.note == NULL)
 		e.note = "the result could not be saved in the state file: the task runs again";
 	if (res != NULL) {

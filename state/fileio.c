@@ -11,8 +11,120 @@
 
 #include "state/fileio.h"
 
+/* Opens PATH for reading without blocking on a FIFO or a device, and refuses anything but
+ * a regular file: a FIFO in a workspace would otherwise hang the tick with the lock held. */
+int
+fileio_open_regular(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd, fl;
+
+	fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, mode);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -2;
+		if (errno == ENXIO)	/* a FIFO with no reader, opened to write */
+			snprintf(err, errlen, "%s: not a regular file", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 fileio_read(const char *path, long max, char **out, size_t *len, char *err, size_t errlen)
+{
+	struct stat sb;
+	size_t cap, n = 0, limit;
+	char *buf = NULL;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	if (max < 0)
+		max = 0;
+	limit = (size_t)max;
+	fd = fileio_open_regular(path, O_RDONLY, 0, err, errlen);
+	if (fd == -2)
+		return FILEIO_MISSING;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (sb.st_size > max) {
+		snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
+		goto fail;
+	}
+	/* Room for the file, one byte more to see that it ended (or grew past MAX), and the
+	 * NUL. A size of 0 may be a lie (/proc, some FUSE file systems): start small. */
+	cap = sb.st_size > 0 ? (size_t)sb.st_size + 2 : (limit < 4094 ? limit + 2 : 4096);
+	buf = malloc(cap);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap - 1) {	/* full: the file is longer than it said */
+			size_t ncap = cap > (limit + 2) / 2 ? limit + 2 : cap * 2;
+			char *nb;
+
+			if (n > limit) {
+				snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
+				goto fail;
+			}
+			nb = realloc(buf, ncap);
+			if (nb == NULL) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > limit) {
+		snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
+		goto fail;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+int
+fileio_read_tail(const char *path, long max, char **out, size_t *len, int *cut, char *err,
+    size_t errlen)
 {
 	struct stat sb;
 	size_t cap, n = 0;
@@ -21,29 +133,33 @@ fileio_read(const char *path, long max, char **out, size_t *len, char *err, size
 
 	*out = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return FILEIO_MISSING;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	*cut = 0;
+	fd = fileio_open_regular(path, O_RDONLY, 0, err, errlen);
+	if (fd == -2)
+		return FILEIO_MISSING;
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (sb.st_size > max) {
-		snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
+	if (sb.st_size <= max) {
+		close(fd);
+		return fileio_read(path, max, out, len, err, errlen);
+	}
+	if (lseek(fd, sb.st_size - max, SEEK_SET) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	cap = (size_t)sb.st_size + 1;
+	*cut = 1;
+	cap = (size_t)max + 1;
 	buf = malloc(cap);
 	if (buf == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n - 1);
+	while (n < cap - 1) {
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -54,21 +170,6 @@ fileio_read(const char *path, long max, char **out, size_t *len, char *err, size
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n == cap - 1) {	/* the file grew while we read it */
-			char *nb;
-
-			if ((long)cap > max) {
-				snprintf(err, errlen, "%s: larger than %ld bytes", path, max);
-				goto fail;
-			}
-			nb = realloc(buf, cap * 2);
-			if (nb == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto fail;
-			}
-			buf = nb;
-			cap *= 2;
-		}
 	}
 	close(fd);
 	buf[n] = '\0';

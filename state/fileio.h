@@ -5,12 +5,25 @@
 #define HB_FILEIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define FILEIO_MISSING 1
 
-/* Reads PATH (at most MAX bytes) into a malloc'd, NUL-terminated buffer. Returns 0,
- * FILEIO_MISSING when the file does not exist, or -1 with "PATH: why" in ERR. */
+/* Opens PATH with FLAGS (and MODE, for O_CREAT) without ever blocking in open(2), and
+ * refuses what is not a regular file (a FIFO, a device). Returns the descriptor (close-on-exec,
+ * blocking), -2 when PATH does not exist, or -1 with "PATH: why" in ERR. */
+int fileio_open_regular(const char *path, int flags, mode_t mode, char *err, size_t errlen);
+
+/* Reads PATH (at most MAX bytes; a file of exactly MAX is fine) into a malloc'd,
+ * NUL-terminated buffer. A file whose size reads as 0 (/proc) is read to its end all the
+ * same. Returns 0, FILEIO_MISSING when the file does not exist, or -1 with "PATH: why" in
+ * ERR; a FIFO or a device is refused at once. */
 int fileio_read(const char *path, long max, char **out, size_t *len, char *err, size_t errlen);
+
+/* As fileio_read, but a file longer than MAX is not an error: its last MAX bytes are read,
+ * and *CUT is set to 1 (the first line is then likely partial). */
+int fileio_read_tail(const char *path, long max, char **out, size_t *len, int *cut, char *err,
+    size_t errlen);
 
 /* Replaces PATH with DATA atomically, mode 0600. SYNC: fsync the file and its directory.
  * On error returns -1 with ERR set, and PATH is as it was. */

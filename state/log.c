@@ -12,6 +12,7 @@
 
 #include "state/fileio.h"
 #include "state/log.h"
+#include "state/text.h"
 
 #define LOG_READ_MAX (LOG_ROTATE_BYTES * 4)
 
@@ -93,12 +94,12 @@ log_redact(char *s, size_t len)
 	return len;
 }
 
-/* Adds at most LOG_TEXT_MAX bytes of S as KEY, cut at a UTF-8 boundary, secrets blanked. */
+/* Adds at most LOG_TEXT_MAX bytes of S as KEY, cut at a UTF-8 boundary, secrets blanked,
+ * made printable (valid UTF-8, so that the line stays JSON; NUL bytes no longer cut it). */
 static void
 add_text(cJSON *o, const char *key, const char *s, size_t n)
 {
-	char *copy;
-
+	char *safe = NULL, *copy = NULL;
 	size_t keep;
 
 	if (s == NULL)
@@ -106,13 +107,14 @@ add_text(cJSON *o, const char *key, const char *s, size_t n)
 	/* Redact a little more than is kept, so that the cut cannot split a secret's prefix
 	 * from the secret; then cut, and never keep half a word at the cut. */
 	keep = n > LOG_TEXT_MAX + 256 ? LOG_TEXT_MAX + 256 : n;
+	safe = text_printable(s, keep, &keep);
 	/* Each redaction can lengthen a short secret to the marker's 10 bytes; a secret is
 	 * at least one byte, so 11 times the length always holds the result. */
-	copy = malloc(keep * 11 + 1);
+	if (safe != NULL)
+		copy = malloc(keep * 11 + 1);
 	if (copy == NULL)
-		return;
-	memcpy(copy, s, keep);
-	copy[keep] = '\0';
+		goto out;
+	memcpy(copy, safe, keep + 1);
 	n = log_redact(copy, keep);
 	if (n > LOG_TEXT_MAX) {
 		n = LOG_TEXT_MAX;
@@ -123,20 +125,43 @@ add_text(cJSON *o, const char *key, const char *s, size_t n)
 			n--;
 		copy[n] = '\0';
 	}
-	/* cJSON stops at a NUL byte; an agent's output may hold one, which is fine. */
 	cJSON_AddStringToObject(o, key, copy);
+out:
 	free(copy);
+	free(safe);
+}
+
+/* Writes all N bytes of P, or fails with errno set (a short write on a full disk is
+ * followed by the write that says why). */
+static int
+write_whole(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }
 
 int
 log_append(const char *path, const struct log_entry *e, char *err, size_t errlen)
 {
-	char rotated[4096];
+	char rotated[4096], last;
 	struct stat sb;
 	cJSON *o = NULL;
-	char *line = NULL;
+	char *line = NULL, *printed = NULL;
 	size_t n;
-	int fd = -1, ret = -1;
+	int fd = -1, ret = -1, saved, rotate_failed = 0;
 
 	o = cJSON_CreateObject();
 	if (o == NULL)
@@ -169,21 +194,62 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
 		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));
 	}
-	line = cJSON_PrintUnformatted(o);
+	printed = cJSON_PrintUnformatted(o);
+	if (printed == NULL)
+		goto oom;
+	n = strlen(printed);
+	line = malloc(n + 2);	/* room for a newline before it and one after */
 	if (line == NULL)
 		goto oom;
-	n = strlen(line);
-	line[n++] = '\n';	/* replaces the NUL; the buffer is not used as a string again */
+	memcpy(line, printed, n);
+	line[n++] = '\n';	/* no NUL: the buffer is not used as a string */
 
-	if (stat(path, &sb) == 0 && sb.st_size > LOG_ROTATE_BYTES) {
+	/* Callers hold the workspace lock: nobody else appends or rotates meanwhile. */
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > LOG_ROTATE_BYTES) {
 		snprintf(rotated, sizeof rotated, "%s.1", path);
-		rename(path, rotated);	/* callers hold the workspace lock */
+		if (rename(path, rotated) != 0) {
+			saved = errno;
+			/* Keep the entry, but not without bound: past LOG_READ_MAX, `log` could no
+			 * longer show the newest entries whole. */
+			if (sb.st_size > LOG_READ_MAX) {
+				snprintf(err, errlen, "%s: cannot rotate it to %s: %s; the entry is "
+				    "not written", path, rotated, strerror(saved));
+				goto out;
+			}
+			snprintf(err, errlen, "%s: cannot rotate it to %s: %s", path, rotated,
+			    strerror(saved));
+			rotate_failed = 1;
+		}
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, line, n) != (ssize_t)n) {
+	fd = fileio_open_regular(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600, err,
+	    errlen);
+	if (fd < 0) {
+		if (fd == -2)
+			snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));
+		fd = -1;
+		goto out;
+	}
+	if (fstat(fd, &sb) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
+	/* A line cut short earlier (a crash, a full disk) must not swallow this one. */
+	if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n') {
+		memmove(line + 1, line, n);
+		line[0] = '\n';
+		n++;
+	}
+	if (write_whole(fd, line, n) != 0) {
+		saved = errno;
+		/* Take back the part that was written: no half line in the log. */
+		if (ftruncate(fd, sb.st_size) != 0) {
+			/* nothing better to do: the next entry starts on a line of its own */
+		}
+		snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		goto out;
+	}
+	if (rotate_failed)
+		goto out;
 	ret = 0;
 	goto out;
 oom:
@@ -191,7 +257,8 @@ oom:
 out:
 	if (fd >= 0)
 		close(fd);
-	cJSON_free(line);
+	free(line);
+	cJSON_free(printed);
 	cJSON_Delete(o);
 	return ret;
 }
@@ -202,14 +269,21 @@ each_in(const char *path, void (*fn)(const cJSON *, void *), void *arg, char *er
 {
 	char *text = NULL, *p, *nl;
 	size_t len;
-	int r;
+	int r, cut;
 
-	r = fileio_read(path, LOG_READ_MAX, &text, &len, err, errlen);
+	/* A log that grew past the bound (its rotation failed) still shows its newest
+	 * entries: read its tail, from the first whole line. */
+	r = fileio_read_tail(path, LOG_READ_MAX, &text, &len, &cut, err, errlen);
 	if (r == FILEIO_MISSING)
 		return 0;
 	if (r != 0)
 		return -1;
-	for (p = text; p < text + len; p = nl + 1) {
+	p = text;
+	if (cut) {
+		nl = memchr(text, '\n', len);
+		p = nl ? nl + 1 : text + len;
+	}
+	for (; p < text + len; p = nl + 1) {
 		cJSON *o;
 
 		nl = memchr(p, '\n', (size_t)(text + len - p));

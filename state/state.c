@@ -2,6 +2,7 @@
  * later version's) survive; hb-run changes only the fields it owns. A write goes to a temp
  * file in the same directory, is fsync'd and renamed over the old one. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -426,23 +428,86 @@ state_session_mark_used(struct state *st, const char *key)
 	return set_item(s, "used", cJSON_CreateTrue());
 }
 
+static const volatile sig_atomic_t *lock_stop;
+
+void
+state_lock_stop_on(const volatile sig_atomic_t *flag)
+{
+	lock_stop = flag;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The pid the holder wrote into the lock file, or 0. */
+static long
+lock_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
 int
 state_lock(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	long long deadline = mono_ms() + STATE_LOCK_WAIT * 1000LL;
+	struct timespec delay = { 0, 1000000 };
+	char pid[32];
+	long holder;
+	int fd, n;
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	fd = fileio_open_regular(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600, err, errlen);
+	if (fd == -2)
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));
+	if (fd < 0)
 		return -1;
+	/* The holders are brief (a load, a save): poll, so that the wait has a bound and a
+	 * signal ends it. A lock that is free is taken even when a signal came, so that the
+	 * runs a signal interrupted are still recorded. */
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(err, errlen, "%s: lock: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (lock_stop != NULL && *lock_stop != 0) {
+			snprintf(err, errlen, "%s: interrupted by signal %d while waiting for the "
+			    "lock", path, (int)*lock_stop);
+			goto fail;
+		}
+		if (mono_ms() >= deadline) {
+			holder = lock_holder(fd);
+			if (holder > 0)
+				snprintf(err, errlen, "%s: held by pid %ld for more than %d s; gave up "
+				    "waiting", path, holder, STATE_LOCK_WAIT);
+			else
+				snprintf(err, errlen, "%s: held by another process for more than %d s; "
+				    "gave up waiting", path, STATE_LOCK_WAIT);
+			goto fail;
+		}
+		nanosleep(&delay, NULL);	/* EINTR: look at the stop flag again */
+		if (delay.tv_nsec < 64000000)
+			delay.tv_nsec *= 2;
 	}
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno == EINTR)
-			continue;
-		snprintf(err, errlen, "%s: lock: %s", path, strerror(errno));
-		close(fd);
-		return -1;
+	/* Name ourselves, for a tick that waits on us in vain. */
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* only a courtesy to the next waiter */
 	}
 	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
 void

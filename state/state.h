@@ -4,6 +4,7 @@
 #ifndef HB_STATE_H
 #define HB_STATE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -92,8 +93,15 @@ const char *state_mark_get(const struct state *st, const char *key);
 /* Sets KEY to VALUE; a NULL VALUE removes it. Returns 0, or -1 when memory ran out. */
 int state_mark_set(struct state *st, const char *key, const char *value);
 
-/* Takes the workspace lock (blocking); returns the descriptor, or -1 with ERR set. */
+#define STATE_LOCK_WAIT 10	/* seconds a tick waits for the workspace lock */
+
+/* Takes the workspace lock, waiting at most STATE_LOCK_WAIT seconds, and writes our pid
+ * into the lock file. Returns the descriptor, or -1 with ERR set: naming the holder's pid
+ * when the wait timed out; when the lock was busy and the flag of state_lock_stop_on() is
+ * set (a signal came), at once. PATH must be a regular file (a FIFO is refused). */
 int state_lock(const char *path, char *err, size_t errlen);
+/* FLAG (a signal handler's sig_atomic_t) ends every later wait for the lock when non-zero. */
+void state_lock_stop_on(const volatile sig_atomic_t *flag);
 void state_unlock(int fd);
 
 #endif

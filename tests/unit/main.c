@@ -196,6 +196,8 @@ static const struct suite {
 	{ "heartbeat", test_heartbeat },
 	{ "reply", test_reply },
 	{ "config", test_config },
+	{ "fileio", test_fileio },
+	{ "text", test_text },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

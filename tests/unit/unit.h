@@ -48,5 +48,7 @@ void test_cron(void);
 void test_heartbeat(void);
 void test_reply(void);
 void test_config(void);
+void test_fileio(void);
+void test_text(void);
 
 #endif
