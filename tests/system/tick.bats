@@ -343,8 +343,8 @@ tasks:
     interval: 30m
     prompt: fine
   - name: colourful
-    colour: blue
-    prompt: has an unknown key
+    cron: "61 * * * *"
+    prompt: has a bad cron expression
   - name: slow
     interval: -5m
     prompt: bad interval
@@ -353,7 +353,7 @@ tasks:
 MD
 	run --separate-stderr hb_at "2026-01-05 09:00:00"
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"HEARTBEAT.md:6: "*colour* ]]
+	[[ "$stderr" == *"HEARTBEAT.md:6: "*cron* ]]
 	[[ "$stderr" == *"HEARTBEAT.md:9: "*interval* ]]
 	[ "$(runs_of good)" -eq 1 ]
 	[ "$(runs_of good2)" -eq 1 ]
