@@ -155,7 +155,7 @@ EOF
 	[ "$(runs_of job)" -eq 2 ] || fail "runs: $(runs_of job); $stderr"
 }
 
-@test "a claim whose hb-run is gone but whose agent group lives is held: another process's group with the same id is not" {
+@test "a claim naming a process group whose first process has another start time: not its group, left alone; the claim is stale" {
 	local boot start
 	one_job
 	boot=$(cat /proc/sys/kernel/random/boot_id)
