@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +40,20 @@ struct agent {
 	int exec_failed;
 	char exec_error[256];
 };
+
+int
+agent_poll_ms(long long ms)
+{
+	if (ms < 0)
+		return -1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+pid_t
+agent_pid(const struct agent *a)
+{
+	return a->pid;
+}
 
 long long
 agent_now_ms(void)
@@ -133,14 +151,26 @@ capture_take(struct capture *c, size_t *len)
 	return s;
 }
 
-/* The child: its own process group, default signals, the prompt on stdin, then exec. */
+/* The child: its own process group, default signals, the prompt on stdin, then exec.
+ * PARENT: hb-run's pid. */
 static void
-child(const struct agent_spec *spec, int outw, int errw, int execw)
+child(const struct agent_spec *spec, pid_t parent, int outw, int errw, int execw)
 {
 	sigset_t none;
 	int e;
 
 	setpgid(0, 0);
+#ifdef __linux__
+	/* hb-run killed outright (SIGKILL, the OOM killer) takes its agent along: nobody is
+	 * left to read the reply. SIGTERM, as at a timeout; what the agent leaves in its group
+	 * keeps the claim until the next tick ends it. Checked after setting it: hb-run may
+	 * have died in between, and the signal would then never come. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(127);
+#else
+	(void)parent;
+#endif
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -161,6 +191,7 @@ agent_start(const struct agent_spec *spec, char *err, size_t errlen)
 {
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, execp[2] = { -1, -1 };
 	struct agent *a;
+	pid_t parent;
 	ssize_t r;
 	int e = 0;
 
@@ -177,14 +208,16 @@ agent_start(const struct agent_spec *spec, char *err, size_t errlen)
 		goto fail;
 	}
 	a->start_ms = agent_now_ms();
-	a->deadline_ms = a->start_ms + spec->timeout_ms;
+	a->deadline_ms = spec->timeout_ms > LLONG_MAX - a->start_ms ? LLONG_MAX :
+	    a->start_ms + spec->timeout_ms;
+	parent = getpid();
 	a->pid = fork();
 	if (a->pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		goto fail;
 	}
 	if (a->pid == 0)
-		child(spec, outp[1], errp[1], execp[1]);
+		child(spec, parent, outp[1], errp[1], execp[1]);
 	setpgid(a->pid, a->pid);	/* also here: no window in which a kill misses it */
 	close(outp[1]);
 	close(errp[1]);
@@ -224,6 +257,17 @@ fail:
 }
 
 static void
+mark_reaped(struct agent *a, long long now)
+{
+	a->reaped = 1;
+	a->end_ms = now;
+	if (a->pidfd >= 0) {
+		close(a->pidfd);
+		a->pidfd = -1;
+	}
+}
+
+static void
 try_reap(struct agent *a, long long now)
 {
 	pid_t r;
@@ -233,12 +277,28 @@ try_reap(struct agent *a, long long now)
 	do
 		r = waitpid(a->pid, &a->status, WNOHANG);
 	while (r < 0 && errno == EINTR);
-	if (r == a->pid || (r < 0 && errno == ECHILD)) {
-		a->reaped = 1;
-		a->end_ms = now;
-		if (a->pidfd >= 0) {
-			close(a->pidfd);
-			a->pidfd = -1;
+	if (r == a->pid || (r < 0 && errno == ECHILD))
+		mark_reaped(a, now);
+}
+
+/* A process of A's group whose parent exited is reparented to hb-run, the subreaper: reap
+ * those that ended, or their zombies keep the group alive to kill(2) until the grace runs
+ * out and SIGKILL goes to nobody. */
+static void
+reap_group(struct agent *a, long long now)
+{
+	pid_t r;
+	int st;
+
+	for (;;) {
+		r = waitpid(-a->pid, &st, WNOHANG);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (r == a->pid && !a->reaped) {
+			a->status = st;
+			mark_reaped(a, now);
 		}
 	}
 }
@@ -267,6 +327,7 @@ step(struct agent *a, long long now)
 	int group;
 
 	try_reap(a, now);
+	reap_group(a, now);
 	if (!a->reaped && a->term_ms == 0 && now >= a->deadline_ms) {
 		a->timed_out = 1;
 		signal_group(a, SIGTERM, now);
@@ -353,9 +414,10 @@ agent_wait(struct agent **agents, size_t n, long long wait_ms)
 				next = ev;
 			if (!a->reaped && a->pidfd < 0 && (next < 0 || now + POLL_FALLBACK_MS < next))
 				next = now + POLL_FALLBACK_MS;
-			if (a->reaped && a->term_ms != 0 && a->kill_ms == 0 && a->out_fd < 0 &&
-			    a->err_fd < 0 && (next < 0 || now + POLL_FALLBACK_MS < next))
-				next = now + POLL_FALLBACK_MS;	/* waiting for leftovers to die */
+			/* waiting for leftovers to die: they may hold no pipe to wake us */
+			if (a->reaped && a->term_ms != 0 && a->kill_ms == 0 &&
+			    (next < 0 || now + POLL_FALLBACK_MS < next))
+				next = now + POLL_FALLBACK_MS;
 			if (a->out_fd >= 0)
 				pfd[np++] = (struct pollfd){ .fd = a->out_fd, .events = POLLIN };
 			if (a->err_fd >= 0)
@@ -365,7 +427,7 @@ agent_wait(struct agent **agents, size_t n, long long wait_ms)
 		}
 		if (until >= 0 && now >= until)
 			goto out;
-		timeout = next < 0 ? -1 : (int)(next > now ? next - now : 0);
+		timeout = next < 0 ? -1 : agent_poll_ms(next > now ? next - now : 0);
 		if (poll(pfd, np, timeout) < 0)
 			goto out;	/* EINTR: let the caller look at its signal flags */
 		for (size_t i = 0; i < n; i++) {

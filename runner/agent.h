@@ -5,6 +5,7 @@
 #define HB_AGENT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define AGENT_KILL_GRACE_MS 5000
 
@@ -56,6 +57,13 @@ void agent_result_free(struct agent_result *res);
 
 /* Ends every agent's process group now (SIGTERM, then SIGKILL after the grace period). */
 void agent_terminate(struct agent **agents, size_t n);
+
+/* The pid of A's first process, which is also its process group's id. */
+pid_t agent_pid(const struct agent *a);
+
+/* MS as a poll(2) timeout: -1 stays -1 (no limit), longer than an int holds is cut to
+ * INT_MAX (the caller loops), never wrapped into a negative "wait forever". */
+int agent_poll_ms(long long ms);
 
 /* Monotonic milliseconds. */
 long long agent_now_ms(void);

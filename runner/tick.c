@@ -88,6 +88,9 @@ struct tick {
 	int delivered;			/* replies shown so far */
 	int session_used;		/* a systemEvent of this tick has used the main session */
 	long long pid_start;		/* when this process started (see util_pid_start) */
+	struct task_state session;	/* the main session's claim (running_* fields) */
+	int session_held;		/* ... made by another live run: no systemEvent now */
+	size_t session_jobs;		/* systemEvent jobs claimed and not yet recorded */
 };
 
 static void
@@ -95,6 +98,30 @@ worse(struct tick *t, int status)
 {
 	if (status > t->status)
 		t->status = status;
+}
+
+enum { CLAIM_DEAD, CLAIM_TICK, CLAIM_GROUP };
+
+/* Whether the claim in TS (its running_* fields) is live, in boot BOOT: its tick runs (its
+ * pid names the process with the recorded start time, and is not us: a pid reused by this
+ * very tick is a dead claim), or, that tick gone, its agent's process group still has a live
+ * process (a tick killed outright leaves it behind). */
+static int
+claim_liveness(const struct task_state *ts, const char *boot)
+{
+	int same_boot = boot[0] == '\0' || ts->running_boot[0] == '\0' ||
+	    strcmp(boot, ts->running_boot) == 0;
+
+	if (!ts->running || !same_boot)
+		return CLAIM_DEAD;
+	if (ts->running_pid != (long)getpid() && util_pid_alive((pid_t)ts->running_pid) &&
+	    (ts->running_pid_start == 0 ||
+	    ts->running_pid_start == util_pid_start((pid_t)ts->running_pid)))
+		return CLAIM_TICK;
+	if (ts->running_pgid > 0 && util_group_alive((pid_t)ts->running_pgid,
+	    ts->running_pgid_start))
+		return CLAIM_GROUP;
+	return CLAIM_DEAD;
 }
 
 void
@@ -129,18 +156,11 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		if (!t->enabled)
 			it->next = (time_t)-1;
 		if (it->ts.running) {
-			/* A claim is live while its process exists, in this boot, and is not us
-			 * (a pid reused by this very tick is a dead claim). */
-			int same_boot = boot[0] == '\0' || it->ts.running_boot[0] == '\0' ||
-			    strcmp(boot, it->ts.running_boot) == 0;
+			int live = claim_liveness(&it->ts, boot);
 
-			if (same_boot && it->ts.running_pid != (long)getpid() &&
-			    util_pid_alive((pid_t)it->ts.running_pid) &&
-			    (it->ts.running_pid_start == 0 || it->ts.running_pid_start ==
-			    util_pid_start((pid_t)it->ts.running_pid)))
-				it->held = 1;
-			else
-				it->stale = 1;
+			it->held = live != CLAIM_DEAD;
+			it->orphan = live == CLAIM_GROUP;
+			it->stale = live == CLAIM_DEAD;
 		}
 	}
 }
@@ -178,6 +198,22 @@ by_overdue(const void *a, const void *b)
 	return x->task->line - y->task->line;	/* file order among equals */
 }
 
+/* A systemEvent task while another run (another tick, a manual run) holds the main
+ * session: it waits for a later tick, as two runs must never share the session at once. */
+static int
+session_busy(const struct tick *t, const struct task *task)
+{
+	return task->type == TASK_SYSTEM_EVENT && t->session_held;
+}
+
+/* Looks at the main session's claim in ST: live (another run holds it), or dead. */
+static void
+session_check(struct tick *t, const struct state *st)
+{
+	state_session_claim_get(st, MAIN_SESSION, &t->session);
+	t->session_held = claim_liveness(&t->session, t->boot) != CLAIM_DEAD;
+}
+
 /* Chooses the jobs of this tick from the plan. Returns the number chosen. */
 static size_t
 select_jobs(struct tick *t, const struct plan_item *items, int quiet)
@@ -203,6 +239,14 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 						    it->task->name, it->ts.running_pid);
 					break;
 				}
+				if (session_busy(t, it->task)) {
+					if (!quiet)
+						msg_error("%s: the main session is in use by "
+						    "another run (pid %ld); try again when it "
+						    "ends", it->task->name,
+						    t->session.running_pid);
+					break;
+				}
 				add_job(t, &n, it->task, "manual", 0);
 				break;
 			}
@@ -218,6 +262,13 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 			if (!quiet)
 				msg_note("%s: still running in another tick (pid %ld)",
 				    it->task->name, it->ts.running_pid);
+			continue;
+		}
+		if (session_busy(t, it->task)) {
+			if (!quiet)
+				msg_note("%s: the main session is in use by another run (pid %ld); "
+				    "left for a later tick", it->task->name,
+				    t->session.running_pid);
 			continue;
 		}
 		add_job(t, &n, it->task, o->catchup ? "catchup" : reason_of(&it->task->sched),
@@ -364,6 +415,51 @@ load_locked(struct tick *t)
 	return st;
 }
 
+/* Ends what a tick killed outright left running of its agent: the process group PGID
+ * (its leader started at START) gets SIGTERM, then SIGKILL after the grace period. Its run
+ * cannot be recorded (its tick, the reader of its reply, is gone) and would run beside the
+ * next one. Bounded: it returns within the grace and a second more. */
+static void
+end_group(const char *what, const struct task_state *ts)
+{
+	pid_t pgid = (pid_t)ts->running_pgid;
+	long long start = ts->running_pgid_start, until = agent_now_ms() + AGENT_KILL_GRACE_MS;
+	int sig = SIGTERM;
+
+	msg_warn("%s: the tick that ran it (pid %ld) is gone, but its agent's processes live "
+	    "on (process group %ld): ending them", what, ts->running_pid, (long)pgid);
+	kill(-pgid, SIGTERM);
+	while (util_group_alive(pgid, start)) {
+		if (agent_now_ms() >= until) {
+			if (sig == SIGKILL)
+				break;
+			sig = SIGKILL;
+			kill(-pgid, SIGKILL);
+			until = agent_now_ms() + 1000;
+		}
+		poll(NULL, 0, 20);
+	}
+}
+
+/* Before the claims: ends the leftover agent groups of dead ticks that still hold a task or
+ * the main session (see end_group). Returns how many it ended. */
+static int
+end_leftovers(struct tick *t, const struct plan_item *items)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < t->hb->ntasks; i++)
+		if (items[i].orphan) {
+			end_group(items[i].task->name, &items[i].ts);
+			n++;
+		}
+	if (t->session_held && claim_liveness(&t->session, t->boot) == CLAIM_GROUP) {
+		end_group("the main session", &t->session);
+		n++;
+	}
+	return n;
+}
+
 /* Under the lock: reload, re-plan, clear dead claims, claim this tick's jobs, save.
  * Returns the number of jobs claimed, or -1. */
 static long
@@ -386,6 +482,9 @@ claim(struct tick *t, struct plan_item *items)
 	if (st == NULL)
 		goto out;
 	tick_plan(t->hb, st, t->now, t->boot, t->o->catchup, t->cfg->timezone, items);
+	session_check(t, st);
+	if (t->session.running && !t->session_held)	/* its run is gone */
+		state_session_unclaim(st, MAIN_SESSION, t->session.running_pid);
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		if (items[i].stale) {
 			log_interrupted(t, &items[i]);
@@ -427,6 +526,10 @@ claim(struct tick *t, struct plan_item *items)
 			snprintf(jb->session, sizeof jb->session, "%s", id);
 		}
 		if (state_task_claim(st, jb->task->name, &c) != 0)
+			goto oom;
+		/* The session is claimed for the tick's systemEvent runs, which take turns. */
+		if (jb->task->type == TASK_SYSTEM_EVENT && t->session_jobs++ == 0 &&
+		    state_session_claim(st, MAIN_SESSION, &c) != 0)
 			goto oom;
 	}
 	if (state_save(st, t->cfg->state, err, sizeof err) != 0) {
@@ -613,8 +716,8 @@ job_cleanup(struct job *jb)
 /* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
  * not happen, so the task stays due. STARTED: the template was executed. */
 static int
-merge_result(struct state *st, const struct job *jb, const struct run_record *rec, int started,
-    char *err, size_t errlen)
+merge_result(struct tick *t, struct state *st, const struct job *jb,
+    const struct run_record *rec, int started, char *err, size_t errlen)
 {
 	int r;
 
@@ -624,6 +727,8 @@ merge_result(struct state *st, const struct job *jb, const struct run_record *re
 		r = state_task_record(st, jb->task->name, rec);
 	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT)
 		r = state_session_mark_used(st, MAIN_SESSION);
+	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 && --t->session_jobs == 0)
+		state_session_unclaim(st, MAIN_SESSION, (long)getpid());
 	if (r != 0)
 		snprintf(err, errlen, "out of memory");
 	return r;
@@ -631,6 +736,40 @@ merge_result(struct state *st, const struct job *jb, const struct run_record *re
 
 static void record(struct tick *t, struct job *jb, const struct agent_result *res,
     const char *why_not_started);
+
+/* Under the lock: adds the agent's process group to the claims of JB (and of the main
+ * session for a systemEvent), so that they stay live while it does, should this tick be
+ * killed outright. Without it the claims still hold while the tick lives. */
+static void
+claim_group(struct tick *t, struct job *jb)
+{
+	pid_t pgid = agent_pid(jb->agent);
+	long long start = util_pid_start(pgid);
+	struct state *st = NULL;
+	char err[1024];
+	int fd, r;
+
+	fd = state_lock(LOCK_FILE, err, sizeof err);
+	if (fd < 0)
+		return;
+	if (state_load(t->cfg->state, &st, err, sizeof err) != 0) {
+		state_unlock(fd);
+		return;		/* record() deals with a state file gone bad */
+	}
+	r = state_task_claim_group(st, jb->task->name, jb->run_id, (long)pgid, start);
+	if (r == 0 && jb->task->type == TASK_SYSTEM_EVENT) {
+		struct claim c = { .pid = (long)getpid(), .pid_start = t->pid_start,
+				   .started = jb->started, .run_id = jb->run_id,
+				   .boot_id = t->boot, .pgid = (long)pgid, .pgid_start = start };
+
+		r = state_session_claim(st, MAIN_SESSION, &c);
+	}
+	if (r != 0 || state_save(st, t->cfg->state, err, sizeof err) != 0)
+		msg_warn("%s: its process group is not in its claim: %s", jb->task->name,
+		    r != 0 ? "out of memory" : err);
+	state_free(st);
+	state_unlock(fd);
+}
 
 /* Starts job JB; on failure records it as an error at once. Returns 0 if it runs. */
 static int
@@ -673,7 +812,7 @@ start_job(struct tick *t, struct job *jb)
 	spec.path = path;
 	spec.env = jb->env;
 	spec.stdin_fd = fd;
-	spec.timeout_ms = timeout * 1000;
+	spec.timeout_ms = timeout > LLONG_MAX / 1000 ? LLONG_MAX : timeout * 1000;
 	msg_note("%s: starting %s (%s)", jb->task->name, path, jb->reason);
 	jb->agent = agent_start(&spec, err, sizeof err);
 	close(fd);
@@ -682,6 +821,7 @@ start_job(struct tick *t, struct job *jb)
 		job_cleanup(jb);
 		return -1;
 	}
+	claim_group(t, jb);
 	return 0;
 }
 
@@ -799,7 +939,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		goto out;
 	}
 	st = load_locked(t);
-	if (st == NULL || merge_result(st, jb, &rec, res != NULL && !res->exec_failed, err,
+	if (st == NULL || merge_result(t, st, jb, &rec, res != NULL && !res->exec_failed, err,
 	    sizeof err) != 0 || state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_error("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
@@ -884,9 +1024,14 @@ unclaim_unstarted(struct tick *t, const char *started, size_t njobs)
 	if (!any || (fd = state_lock(LOCK_FILE, err, sizeof err)) < 0)
 		return;
 	st = load_locked(t);
-	for (size_t j = 0; st != NULL && j < njobs; j++)
-		if (!started[j])
-			state_task_unclaim(st, t->jobs[j].task->name);
+	for (size_t j = 0; st != NULL && j < njobs; j++) {
+		if (started[j])
+			continue;
+		state_task_unclaim(st, t->jobs[j].task->name);
+		if (t->jobs[j].task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 &&
+		    --t->session_jobs == 0)
+			state_session_unclaim(st, MAIN_SESSION, (long)getpid());
+	}
 	if (st != NULL && state_save(st, t->cfg->state, err, sizeof err) != 0)
 		msg_error("%s", err);
 	state_free(st);
@@ -972,7 +1117,7 @@ run_jobs(struct tick *t, size_t njobs)
 			wait = next_start - now;
 		if (nrun == 0) {
 			if (wait > 0)
-				poll(NULL, 0, (int)wait);
+				poll(NULL, 0, agent_poll_ms(wait));
 			continue;
 		}
 		idx = agent_wait(agents, nrun, wait);
@@ -1040,6 +1185,11 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		goto out;
 	}
 	tick_plan(hb, st, t.now, t.boot, opts->catchup, cfg->timezone, items);
+	session_check(&t, st);
+	if (!opts->dry_run && end_leftovers(&t, items) > 0) {
+		tick_plan(hb, st, t.now, t.boot, opts->catchup, cfg->timezone, items);
+		session_check(&t, st);
+	}
 	n = select_jobs(&t, items, opts->dry_run || corrupt);
 	if (opts->dry_run) {
 		dry_run(&t, items, n);

@@ -16,7 +16,8 @@ struct plan_item {
 	struct task_state ts;
 	int due;		/* its schedule says run */
 	time_t next;		/* when it is or becomes due; -1: never */
-	int held;		/* a live tick is running it now */
+	int held;		/* a live tick, or its agent's processes, run it now */
+	int orphan;		/* held only by the agent's process group: its tick is gone */
 	int stale;		/* claimed by a tick that is gone */
 	int needs_baseline;	/* a cron task seen for the first time */
 	const struct tz *zone;	/* cron and at tasks: their zone */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -142,30 +143,83 @@ util_check_trusted(const char *path, char *err, size_t errlen)
 	return trusted("the directory of it, ", dir, 1, err, errlen);
 }
 
-long long
-util_pid_start(pid_t pid)
+/* From /proc/PID/stat: the state letter, the process group and the start time. Returns 0,
+ * or -1 when there is no such process (or no /proc). */
+static int
+pid_stat(pid_t pid, char *state, long *pgrp, long long *start)
 {
 	char path[64], buf[1024], *p;
-	long long start = 0;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
 	/* Field 2 is "(comm)" and may hold spaces: count fields after its last ')'. */
 	p = strrchr(buf, ')');
-	for (int field = 2; p != NULL && field < 22; field++)
-		p = strchr(p + 1, ' ');
+	if (p == NULL || p[1] != ' ' || p[2] == '\0')
+		return -1;
+	*state = p[2];				/* field 3 */
+	p = strchr(p + 2, ' ');			/* before field 4, the parent */
 	if (p != NULL)
-		start = strtoll(p + 1, NULL, 10);
+		p = strchr(p + 1, ' ');		/* before field 5, the group */
+	*pgrp = p != NULL ? strtol(p + 1, NULL, 10) : 0;
+	for (int field = 5; p != NULL && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	*start = p != NULL ? strtoll(p + 1, NULL, 10) : 0;
+	return 0;
+}
+
+long long
+util_pid_start(pid_t pid)
+{
+	long long start = 0;
+	long pgrp;
+	char state;
+
+	if (pid_stat(pid, &state, &pgrp, &start) != 0)
+		return 0;
 	return start;
+}
+
+int
+util_group_alive(pid_t pgid, long long start)
+{
+	long long s = 0;
+	long pgrp = 0;
+	struct dirent *d;
+	char state;
+	DIR *dir;
+	int alive = 0;
+
+	if (pgid <= 1 || pgid == getpgrp())
+		return 0;
+	if (pid_stat(pgid, &state, &pgrp, &s) == 0) {
+		if (start != 0 && s != start)
+			return 0;	/* the id names another process: the group ended */
+		if (pgrp == (long)pgid && state != 'Z' && state != 'X')
+			return 1;
+	}
+	dir = opendir("/proc");
+	if (dir == NULL)	/* no /proc: kill(2) tells, zombies included */
+		return kill(-pgid, 0) == 0 || errno == EPERM;
+	while (!alive && (d = readdir(dir)) != NULL) {
+		char *end;
+		long pid = strtol(d->d_name, &end, 10);
+
+		if (pid <= 0 || *end != '\0')
+			continue;
+		alive = pid_stat((pid_t)pid, &state, &pgrp, &s) == 0 && pgrp == (long)pgid &&
+		    state != 'Z' && state != 'X';
+	}
+	closedir(dir);
+	return alive;
 }
 
 int

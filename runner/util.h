@@ -36,4 +36,11 @@ int util_pid_alive(pid_t pid);
  * with the boot id, it names a process for good, where a pid can be reused. */
 long long util_pid_start(pid_t pid);
 
+/* 1 when process group PGID, whose leader started at START (util_pid_start), still has a
+ * live member (zombies do not count): the leader itself, or, once it exited, any process
+ * of the group. A leader pid that now names a process with another start time means the
+ * group ended (the kernel reuses no id a group still holds). hb-run's own group is never
+ * taken for it. */
+int util_group_alive(pid_t pgid, long long start);
+
 #endif

@@ -282,10 +282,47 @@ set_str(cJSON *obj, const char *key, const char *v)
 	return set_item(obj, key, cJSON_CreateString(v));
 }
 
+/* Reads the claim RUN (an object, else no claim) into the running_* fields of OUT. */
+static void
+claim_read(const cJSON *run, struct task_state *out)
+{
+	if (!cJSON_IsObject(run))
+		return;
+	out->running = 1;
+	out->running_pid = (long)num(run, "pid", 0);
+	out->running_pid_start = num(run, "pid_start", 0);
+	out->running_since = num(run, "started", 0);
+	copy_str(out->running_id, sizeof out->running_id,
+	    cJSON_GetObjectItemCaseSensitive(run, "run_id"));
+	copy_str(out->running_boot, sizeof out->running_boot,
+	    cJSON_GetObjectItemCaseSensitive(run, "boot_id"));
+	out->running_pgid = (long)num(run, "pgid", 0);
+	out->running_pgid_start = num(run, "pgid_start", 0);
+}
+
+/* Sets OBJ.running to claim C. */
+static int
+claim_write(cJSON *obj, const struct claim *c)
+{
+	cJSON *run;
+
+	del_all(obj, "running");
+	run = cJSON_AddObjectToObject(obj, "running");
+	if (run == NULL || set_num(run, "pid", (double)c->pid) != 0 ||
+	    (c->pid_start != 0 && set_num(run, "pid_start", (double)c->pid_start) != 0) ||
+	    set_num(run, "started", (double)c->started) != 0 ||
+	    set_str(run, "run_id", c->run_id) != 0 ||
+	    (c->boot_id != NULL && set_str(run, "boot_id", c->boot_id) != 0) ||
+	    (c->pgid != 0 && (set_num(run, "pgid", (double)c->pgid) != 0 ||
+	    set_num(run, "pgid_start", (double)c->pgid_start) != 0)))
+		return -1;
+	return 0;
+}
+
 void
 state_task_get(const struct state *st, const char *name, struct task_state *out)
 {
-	const cJSON *t = task_obj(st, name, 0), *run, *v;
+	const cJSON *t = task_obj(st, name, 0), *v;
 
 	memset(out, 0, sizeof *out);
 	if (t == NULL)
@@ -315,33 +352,28 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	out->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "done"));
 	copy_str(out->last_boot, sizeof out->last_boot,
 	    cJSON_GetObjectItemCaseSensitive(t, "last_boot"));
-	run = cJSON_GetObjectItemCaseSensitive(t, "running");
-	if (cJSON_IsObject(run)) {
-		out->running = 1;
-		out->running_pid = (long)num(run, "pid", 0);
-		out->running_pid_start = num(run, "pid_start", 0);
-		out->running_since = num(run, "started", 0);
-		copy_str(out->running_id, sizeof out->running_id,
-		    cJSON_GetObjectItemCaseSensitive(run, "run_id"));
-		copy_str(out->running_boot, sizeof out->running_boot,
-		    cJSON_GetObjectItemCaseSensitive(run, "boot_id"));
-	}
+	claim_read(cJSON_GetObjectItemCaseSensitive(t, "running"), out);
 }
 
 int
 state_task_claim(struct state *st, const char *name, const struct claim *c)
 {
-	cJSON *t = task_obj(st, name, 1), *run;
+	cJSON *t = task_obj(st, name, 1);
 
-	if (t == NULL)
-		return -1;
-	del_all(t, "running");
-	run = cJSON_AddObjectToObject(t, "running");
-	if (run == NULL || set_num(run, "pid", (double)c->pid) != 0 ||
-	    (c->pid_start != 0 && set_num(run, "pid_start", (double)c->pid_start) != 0) ||
-	    set_num(run, "started", (double)c->started) != 0 ||
-	    set_str(run, "run_id", c->run_id) != 0 ||
-	    (c->boot_id != NULL && set_str(run, "boot_id", c->boot_id) != 0))
+	return t == NULL ? -1 : claim_write(t, c);
+}
+
+int
+state_task_claim_group(struct state *st, const char *name, const char *run_id, long pgid,
+    long long start)
+{
+	cJSON *run = cJSON_GetObjectItemCaseSensitive(task_obj(st, name, 0), "running");
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(run, "run_id"));
+
+	if (!cJSON_IsObject(run) || id == NULL || strcmp(id, run_id) != 0)
+		return 0;	/* not ours any more: another tick found it dead */
+	if (set_num(run, "pgid", (double)pgid) != 0 ||
+	    set_num(run, "pgid_start", (double)start) != 0)
 		return -1;
 	return 0;
 }
@@ -530,4 +562,40 @@ state_mark_set(struct state *st, const char *key, const char *value)
 	if (value == NULL)
 		return 0;
 	return cJSON_AddStringToObject(st->root, key, value) != NULL ? 0 : -1;
+}
+
+static cJSON *
+session_obj(const struct state *st, const char *key)
+{
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st->root,
+	    "_sessions"), key);
+
+	return cJSON_IsObject(s) ? s : NULL;
+}
+
+void
+state_session_claim_get(const struct state *st, const char *key, struct task_state *out)
+{
+	memset(out, 0, sizeof *out);
+	claim_read(cJSON_GetObjectItemCaseSensitive(session_obj(st, key), "running"), out);
+}
+
+int
+state_session_claim(struct state *st, const char *key, const struct claim *c)
+{
+	cJSON *s = session_obj(st, key);
+
+	return s == NULL ? -1 : claim_write(s, c);
+}
+
+int
+state_session_unclaim(struct state *st, const char *key, long pid)
+{
+	cJSON *s = session_obj(st, key);
+	struct task_state ts;
+
+	state_session_claim_get(st, key, &ts);
+	if (s != NULL && ts.running && ts.running_pid == pid)
+		del_all(s, "running");
+	return 0;
 }

@@ -34,6 +34,8 @@ struct task_state {
 	long long running_since;
 	char running_id[RUN_ID_LEN];
 	char running_boot[RUN_ID_LEN];
+	long running_pgid;		/* the agent's process group, 0: not started yet */
+	long long running_pgid_start;	/* its leader's start time (clock ticks) */
 };
 
 /* A claim: the tick that is about to run a task. */
@@ -43,6 +45,8 @@ struct claim {
 	long long started;
 	const char *run_id;
 	const char *boot_id;
+	long pgid;			/* the agent's process group once it runs, else 0 */
+	long long pgid_start;
 };
 
 /* The outcome of one run, merged into the task's state. */
@@ -79,6 +83,10 @@ void state_free(struct state *st);
 void state_task_get(const struct state *st, const char *name, struct task_state *out);
 int state_task_claim(struct state *st, const char *name, const struct claim *c);
 int state_task_unclaim(struct state *st, const char *name);
+/* Adds the agent's process group PGID, whose leader started at START, to the claim of task
+ * NAME when that claim is still the one of run RUN_ID. */
+int state_task_claim_group(struct state *st, const char *name, const char *run_id, long pgid,
+    long long start);
 int state_task_record(struct state *st, const char *name, const struct run_record *r);
 /* Records that a cron task was first seen at T: its first slot comes after T. */
 int state_task_baseline(struct state *st, const char *name, long long t);
@@ -87,6 +95,12 @@ int state_task_baseline(struct state *st, const char *name, long long t);
  * *IS_NEW is 1 while the session has not been used. Returns the id (owned by ST) or NULL. */
 const char *state_session(struct state *st, const char *key, const char *new_id, int *is_new);
 int state_session_mark_used(struct state *st, const char *key);
+/* The claim on session KEY (one systemEvent run at a time, across ticks): read into the
+ * running_* fields of OUT (running is 0 when there is none); set to C; given up when it is
+ * still held by process PID. The session must exist (state_session) to be claimed. */
+void state_session_claim_get(const struct state *st, const char *key, struct task_state *out);
+int state_session_claim(struct state *st, const char *key, const struct claim *c);
+int state_session_unclaim(struct state *st, const char *key, long pid);
 
 /* hb-run's own top-level string KEY (it starts with '_'): its value, or NULL. */
 const char *state_mark_get(const struct state *st, const char *key);
