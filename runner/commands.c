@@ -490,6 +490,9 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems, si
 	int turn = 0, event = 0;
 	char err[1024];
 
+	/* How the file is read where that is not plain; not problems, so on standard output. */
+	for (size_t i = 0; i < hb->nnotes; i++)
+		printf("%s:%d: %s\n", cfg->tasks, hb->notes[i].line, hb->notes[i].msg);
 	for (size_t i = 0; i < hb->ntasks; i++) {
 		turn |= hb->tasks[i].type == TASK_AGENT_TURN;
 		event |= hb->tasks[i].type == TASK_SYSTEM_EVENT;
@@ -515,8 +518,8 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems, si
 	if (hb->empty)
 		printf("%s: no tasks (effectively empty): ticks do nothing\n", cfg->tasks);
 	else if (hb->implicit)
-		printf("%s: no tasks: block, the whole file is the task 'heartbeat'; %s\n",
-		    cfg->tasks, summary);
+		printf("%s: %s, the whole file is the task 'heartbeat'; %s\n", cfg->tasks,
+		    hb->has_block ? "no tasks in the tasks: block" : "no tasks: block", summary);
 	else
 		printf("%s: %zu task%s, %s\n", cfg->tasks, hb->ntasks,
 		    hb->ntasks == 1 ? "" : "s", summary);

@@ -77,6 +77,28 @@ warn(struct parser *p, size_t line, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A note: how the file is read where that is not plain; check shows it, a tick does not. */
+static void __attribute__((format(printf, 3, 4)))
+note(struct parser *p, size_t line, const char *fmt, ...)
+{
+	struct heartbeat *hb = p->hb;
+	struct hb_diag *d;
+	va_list ap;
+
+	d = realloc(hb->notes, (hb->nnotes + 1) * sizeof *d);
+	if (d == NULL) {
+		p->oom = 1;
+		return;
+	}
+	hb->notes = d;
+	d += hb->nnotes++;
+	d->line = (int)line + 1;
+	d->warn = 0;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+}
+
 static char *
 xstrndup(struct parser *p, const char *s, size_t n)
 {
@@ -216,26 +238,6 @@ line_has_content(const struct line *l, int *in_comment)
 	content = !ignorable_text(t, tn);
 	free(buf);
 	return content;
-}
-
-/* Is line L where the tasks: block starts? Not inside an HTML comment or a code fence, so
- * that commenting the block out disables it. *IN_COMMENT and *IN_FENCE carry over lines. */
-static int
-block_starts(const struct line *l, int *in_comment, int *in_fence)
-{
-	const char *s = l->s;
-	size_t n = l->n;
-	int was_in_comment = *in_comment;
-
-	trim(&s, &n);
-	if (!*in_comment && n >= 3 && memcmp(s, "```", 3) == 0) {
-		*in_fence = !*in_fence;
-		return 0;
-	}
-	if (*in_fence)
-		return 0;
-	line_has_content(l, in_comment);	/* tracks the comment state */
-	return !was_in_comment && line_is(l, "tasks:");
 }
 
 /* ---- the tasks block ---------------------------------------------------------------- */
@@ -857,39 +859,102 @@ front_matter(const struct parser *p)
 	return 0;
 }
 
-/* No tasks: block: is there one inside a code fence (a tasks: line followed by a task)?
- * Fenced text is an example, so it stays one; but OpenClaw would run it, so say so. */
-static void
-fenced_block(struct parser *p, size_t from)
-{
-	int in_fence = 0;
+#define NONE ((size_t)-1)
 
-	for (size_t i = from; i < p->nlines; i++) {
+/* Where the tasks: lines are, from line FROM up to line TO. */
+struct tasks_lines {
+	size_t block;		/* the first one outside fences and comments: the block */
+	int has_block;
+	int commented;		/* one inside an HTML comment: the block is switched off */
+	size_t fenced, fence;	/* the first one in an untagged, yaml or yml fence, and the
+				 * line of that fence; fence == NONE: none */
+	size_t example;		/* the first one in any fence followed by a task, or NONE */
+};
+
+/* Is S (N bytes, trimmed) a fence marker that may hold YAML: "```", "```yaml", "```yml"? */
+static int
+yaml_fence(const char *s, size_t n)
+{
+	s += 3, n -= 3;
+	trim(&s, &n);
+	return n == 0 || (n == 4 && strncasecmp(s, "yaml", 4) == 0) ||
+	    (n == 3 && strncasecmp(s, "yml", 3) == 0);
+}
+
+/* Does line L read "tasks:" once the comment marks around it are taken off? */
+static int
+commented_tasks(const struct line *l)
+{
+	const char *s = l->s;
+	size_t n = l->n;
+
+	trim(&s, &n);
+	if (starts_with(s, n, "<!--"))
+		s += 4, n -= 4;
+	if (n >= 3 && memcmp(s + n - 3, "-->", 3) == 0)
+		n -= 3;
+	trim(&s, &n);
+	return n == 6 && memcmp(s, "tasks:", 6) == 0;
+}
+
+/* Finds the tasks: lines of lines [FROM, TO); stops at the block when STOP is set. A fence
+ * marker inside a comment is no fence, and a "<!--" inside a fence no comment. */
+static void
+find_tasks_lines(const struct parser *p, size_t from, size_t to, int stop, struct tasks_lines *w)
+{
+	int in_comment = 0, in_fence = 0, usable = 0;
+	size_t fence = 0;
+
+	memset(w, 0, sizeof *w);
+	w->fence = w->example = NONE;
+	for (size_t i = from; i < to; i++) {
 		const struct line *l = &p->lines[i];
 		const char *s = l->s;
 		size_t n = l->n;
+		int was_in_comment = in_comment;
 
 		trim(&s, &n);
-		if (starts_with(s, n, "```"))
+		if (!in_comment && starts_with(s, n, "```")) {
+			if (!in_fence) {
+				fence = i;
+				usable = yaml_fence(s, n);
+			}
 			in_fence = !in_fence;
-		else if (in_fence && line_is(l, "tasks:") && i + 1 < p->nlines &&
-		    is_task_item(&p->lines[i + 1])) {
-			warn(p, i, "the tasks: block inside a code fence is ignored; take it out "
-			    "of the fence to run its tasks");
-			return;
+			continue;
+		}
+		if (in_fence) {
+			if (!line_is(l, "tasks:"))
+				continue;
+			if (usable && w->fence == NONE) {
+				w->fenced = i;
+				w->fence = fence;
+			}
+			if (w->example == NONE && i + 1 < to && is_task_item(&p->lines[i + 1]))
+				w->example = i;
+			continue;
+		}
+		line_has_content(l, &in_comment);	/* tracks the comment state */
+		if (!was_in_comment && line_is(l, "tasks:") && !w->has_block) {
+			w->has_block = 1;
+			w->block = i;
+			if (stop)
+				return;
+		} else if ((was_in_comment || in_comment || memmem(l->s, l->n, "<!--", 4) != NULL) &&
+		    commented_tasks(l)) {
+			w->commented = 1;
 		}
 	}
 }
 
-/* The block ended at line END: a task item or a tasks: line after it is read as context,
- * which is rarely what was meant. */
+/* The block ended at line END: a task item or a tasks: line from line FROM on is read as
+ * context, which is rarely what was meant. */
 static void
-stray_tasks(struct parser *p, size_t start, size_t end)
+stray_tasks(struct parser *p, size_t start, size_t end, size_t from)
 {
 	int in_comment = 0, in_fence = 0;
 	const struct line *e = &p->lines[end];
 
-	for (size_t i = end; i < p->nlines; i++) {
+	for (size_t i = from; i < p->nlines; i++) {
 		const struct line *l = &p->lines[i];
 		const char *s = l->s;
 		size_t n = l->n;
@@ -921,8 +986,10 @@ int
 heartbeat_parse(const char *text, size_t len, long long default_interval, struct heartbeat *hb)
 {
 	struct parser p;
-	size_t i, start = 0, end = 0, off = 0, fm = 0;
-	int in_comment = 0, in_fence = 0, content = 0;
+	struct tasks_lines w;
+	size_t i, start = 0, end = 0, off = 0, fm = 0, nd, ne;
+	size_t fence = NONE, close = 0;	/* a block in a code fence: its marker lines */
+	int in_comment = 0, content = 0, no_tasks = 0, implicit;
 	char *ctx = NULL;
 
 	memset(hb, 0, sizeof *hb);
@@ -941,43 +1008,100 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 		goto oom;
 	fm = front_matter(&p);
 
-	for (i = fm; i < p.nlines && !hb->has_block; i++)
-		if (block_starts(&p.lines[i], &in_comment, &in_fence)) {
-			hb->has_block = 1;
-			start = i;
+	/* The block is the first tasks: line outside code fences and HTML comments. Without
+	 * one, OpenClaw still runs a block in a fence (files written for it put the block in a
+	 * ```yaml fence under "run the tasks below"), so the first one in a fence that may hold
+	 * YAML is the block; unless a commented-out tasks: line says the block is off. */
+	find_tasks_lines(&p, fm, p.nlines, 1, &w);
+	if (w.has_block) {
+		hb->has_block = 1;
+		start = w.block;
+	} else if (!w.commented && w.fence != NONE) {
+		hb->has_block = 1;
+		start = w.fenced;
+		fence = w.fence;
+		for (close = start + 1; close < p.nlines; close++) {
+			const char *s = p.lines[close].s;
+			size_t n = p.lines[close].n;
+
+			trim(&s, &n);
+			if (starts_with(s, n, "```"))
+				break;
 		}
-	in_comment = 0;
-	if (hb->has_block)
+	}
+	if (hb->has_block) {
+		size_t nlines = p.nlines;
+
+		nd = hb->ndiags;
+		ne = hb->nerrors;
+		if (fence != NONE)
+			p.nlines = close;	/* the block ends at the closing fence too */
 		end = parse_block(&p, start + 1);
-	else
-		fenced_block(&p, fm);
-	if (hb->has_block && end < p.nlines)
-		stray_tasks(&p, start, end);
+		p.nlines = nlines;
+		if (hb->ntasks == 0 && hb->nerrors == ne) {
+			/* Nothing task-like in it (a list that ends it is not a mistake then): as
+			 * OpenClaw, the file is read as if it had no block. */
+			no_tasks = 1;
+			hb->ndiags = nd;
+		}
+	}
+	if (hb->has_block && fence == NONE) {
+		if (end < p.nlines)
+			stray_tasks(&p, start, end, end);
+		if (w.example == NONE) {	/* none before the block: one after it? */
+			struct tasks_lines after;
+
+			find_tasks_lines(&p, end, p.nlines, 0, &after);
+			w.example = after.example;
+		}
+	} else if (fence != NONE && close + 1 < p.nlines) {
+		stray_tasks(&p, start, close, close + 1);
+	}
+	if (fence == NONE && w.example != NONE)
+		warn(&p, w.example, "the tasks: block inside a code fence is ignored; take it out "
+		    "of the fence to run its tasks");
 	if (p.oom)
 		goto oom;
 
-	/* Context: the lines outside the block and the front matter. */
+	/* Context: the lines outside the block, its fence and the front matter. */
 	for (i = fm; i < p.nlines; i++) {
 		if (hb->has_block && i >= start && i < end)
 			continue;
-		if (line_has_content(&p.lines[i], &in_comment))
-			content = 1;
 		if (memchr(p.lines[i].s, '\0', p.lines[i].n) != NULL)
 			diag(&p, i, "NUL byte in the line (is this a text file?)");
+		if (fence != NONE && (i == fence || i == close))
+			continue;
+		if (line_has_content(&p.lines[i], &in_comment))
+			content = 1;
 	}
+	implicit = content && (!hb->has_block || no_tasks);
 	if (content) {
 		ctx = malloc(len + 2);
 		if (ctx == NULL)
 			goto oom;
-		if (hb->has_block) {
-			join_lines(&p, fm, start, ctx, &off);
-			join_lines(&p, end, p.nlines, ctx, &off);	/* adds '\n' if it adds text */
-		} else {
+		/* join_lines adds a '\n' between the parts that add text */
+		if (implicit) {
 			join_lines(&p, fm, p.nlines, ctx, &off);
+		} else if (fence == NONE) {
+			join_lines(&p, fm, start, ctx, &off);
+			join_lines(&p, end, p.nlines, ctx, &off);
+		} else {
+			join_lines(&p, fm, fence, ctx, &off);
+			join_lines(&p, fence + 1, start, ctx, &off);
+			join_lines(&p, end, close, ctx, &off);
+			if (close < p.nlines)
+				join_lines(&p, close + 1, p.nlines, ctx, &off);
 		}
 	}
+	if (implicit && hb->has_block)
+		note(&p, start, "the tasks: block has no tasks; the whole file is the task '%s'",
+		    IMPLICIT_NAME);
+	else if (fence != NONE && hb->ntasks > 0)
+		note(&p, start, "the tasks: block inside a code fence is used, as OpenClaw does");
+	if (p.oom)
+		goto oom;
 
-	if (!hb->has_block && content) {
+	if (implicit) {
 		/* An OpenClaw checklist: the whole file is one task. */
 		struct task *t = calloc(1, sizeof *t);
 		size_t plen = strlen(IMPLICIT_PROMPT) + strlen(ctx) + 32;
@@ -1010,8 +1134,8 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 			hb->diags[k - 1] = tmp;
 		}
 	hb->context = ctx;
-	/* Effectively empty: no task, nothing wrong, and no real text. A tasks: block with no
-	 * task beside real text is not empty; it just has nothing to run. */
+	/* Effectively empty: no task, nothing wrong, and no real text. (A tasks: block with no
+	 * task beside real text makes the implicit task.) */
 	hb->empty = hb->ntasks == 0 && hb->ndiags == 0 && !content;
 	free(p.lines);
 	return 0;
@@ -1030,6 +1154,7 @@ heartbeat_free(struct heartbeat *hb)
 	free(hb->tasks);
 	free(hb->context);
 	free(hb->diags);
+	free(hb->notes);
 	memset(hb, 0, sizeof *hb);
 }
 

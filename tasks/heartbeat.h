@@ -38,13 +38,17 @@ struct heartbeat {
 	struct task *tasks;	/* valid tasks, in file order */
 	size_t ntasks;
 	char *context;		/* text outside the block; NULL when effectively empty */
-	int has_block;		/* a "tasks:" line was found */
-	int implicit;		/* tasks[0] is the implicit "heartbeat" task */
+	int has_block;		/* a "tasks:" line was found (outside fences, or in one: notes) */
+	int implicit;		/* tasks[0] is the implicit "heartbeat" task: no block, or one
+				 * without tasks beside real text */
 	int empty;		/* effectively empty: nothing to run, nothing wrong */
 	struct hb_diag *diags;	/* problems, in line order: errors (their tasks were skipped)
 				 * and warnings (diags[i].warn) */
 	size_t ndiags;
 	size_t nerrors;		/* the diags that are errors */
+	struct hb_diag *notes;	/* how the file is read where it is not plain (a block in a
+				 * code fence, a block without tasks): for check, not problems */
+	size_t nnotes;
 };
 
 /* Parses TEXT (LEN bytes). Tasks without a schedule run every DEFAULT_INTERVAL seconds.

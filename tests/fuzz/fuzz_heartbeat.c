@@ -113,8 +113,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_task(&hb, i, nlines);
 	CHECK(!hb.empty || (hb.ntasks == 0 && hb.ndiags == 0 && hb.context == NULL),
 	    "empty, with %zu tasks and %zu problems", hb.ntasks, hb.ndiags);
-	CHECK(!hb.implicit || (hb.ntasks == 1 && !hb.has_block &&
+	CHECK(!hb.implicit || (hb.ntasks == 1 &&
 	    strcmp(hb.tasks[0].name, "heartbeat") == 0), "implicit task, %zu tasks", hb.ntasks);
+	for (i = 0; i < hb.nnotes; i++)
+		CHECK(hb.notes[i].line >= 1 && hb.notes[i].line <= nlines && hb.has_block,
+		    "note at line %d of %ld: %s", hb.notes[i].line, nlines, hb.notes[i].msg);
 	CHECK(hb.has_block || hb.implicit || hb.ntasks == 0, "tasks without a block");
 	/* (A NUL byte ends the context early: HEARTBEAT.md is text.) */
 	CHECK(hb.context == NULL || hb.context[0] != '\0' || memchr(data, '\0', size) != NULL,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # input.bats - HEARTBEAT.md and hb-run.ini as users really write them: files made for OpenClaw
-# run unchanged, with warnings that a tick shows once per change (cron mails every line);
+# run unchanged (a block in a code fence, a block without tasks), with warnings that a tick
+# shows once per change (cron mails every line);
 # lost tasks, no-break spaces, NUL bytes and UTF-16 named with file:line; what check finds in
 # templates, zones and the workspace; zones without tzdata; times in runner.timezone.
 
@@ -65,19 +66,104 @@ MD
 	grep -q 'remember the milk' rec/a.1.stdin
 }
 
-@test "a tasks: block inside a code fence: check warns with its line" {
+@test "the only tasks: block is in a yaml fence: its tasks run; check notes it, a tick is quiet" {
 	heartbeat <<'MD'
-Example of a block:
+# Heartbeat
+
+Process only the due tasks below.
 
 ```yaml
 tasks:
+  - name: inbox
+    interval: 1h
+    prompt: Check the inbox
+```
+
+Be brief.
+MD
+	echo HEARTBEAT_OK >reply.inbox
+	run --separate-stderr hb_at "2026-01-05 09:00:00" check
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"HEARTBEAT.md:6: the tasks: block inside a code fence is used, as OpenClaw does"* ]]
+	[[ "$output" == *"1 task, no problems"* ]]
+	run --separate-stderr hb_at "2026-01-05 09:00:00"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ -z "$output" ]
+	[ "$(runs_of inbox)" -eq 1 ]
+	[ "$(runs_of heartbeat)" -eq 0 ]
+	grep -q 'Process only the due tasks below' rec/inbox.1.stdin
+	grep -q 'Be brief' rec/inbox.1.stdin
+	! grep -q '```' rec/inbox.1.stdin
+}
+
+@test "a fenced block beside a real block, or with the block commented out: ignored, with a warning" {
+	heartbeat <<'MD'
+tasks:
   - name: a
     prompt: first
+
+Example:
+```yaml
+tasks:
+  - name: b
+    prompt: second
 ```
 MD
 	run --separate-stderr hb_at "2026-01-05 09:00:00" check
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"HEARTBEAT.md:4: the tasks: block inside a code fence is ignored"* ]]
+	[[ "$stderr" == *"HEARTBEAT.md:7: the tasks: block inside a code fence is ignored"* ]]
+	[[ "$output" != *"is used"* ]]
+	run --separate-stderr hb_at "2026-01-05 09:00:00"
+	[ "$(runs_of a)" -eq 1 ]
+	[ "$(runs_of b)" -eq 0 ]
+	heartbeat <<'MD'
+Notes.
+<!--
+tasks:
+  - name: a
+    prompt: first
+-->
+```yaml
+tasks:
+  - name: b
+    prompt: second
+```
+MD
+	run --separate-stderr hb_at "2026-01-05 10:00:00" check
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"HEARTBEAT.md:8: the tasks: block inside a code fence is ignored"* ]]
+	[[ "$output" == *"no tasks: block, the whole file is the task 'heartbeat'"* ]]
+}
+
+@test "a tasks: block without tasks beside real text: the whole file is the task 'heartbeat'" {
+	heartbeat <<'MD'
+# Heartbeat
+
+- Check the inbox for anything urgent.
+
+tasks:
+MD
+	run --separate-stderr hb_at "2026-01-05 09:00:00" check
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"HEARTBEAT.md:5: the tasks: block has no tasks; the whole file is the task 'heartbeat'"* ]]
+	run --separate-stderr hb_at "2026-01-05 09:00:00"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(runs_of heartbeat)" -eq 1 ]
+	grep -q 'Check the inbox for anything urgent' rec/heartbeat.1.stdin
+	# only headers and an empty block: effectively empty, nothing runs
+	rm -rf rec .heartbeat-state.json .heartbeat-log.jsonl
+	printf '# Heartbeat\n\ntasks:\n' >HEARTBEAT.md
+	run --separate-stderr hb_at "2026-01-05 10:00:00" check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"effectively empty"* ]]
+	run --separate-stderr hb_at "2026-01-05 10:00:00"
+	[ "$status" -eq 0 ]
+	[ "$(runs_of)" -eq 0 ]
+	[ ! -e .heartbeat-state.json ]
 }
 
 @test "YAML front matter over a 'keep this file empty' template: effectively empty" {

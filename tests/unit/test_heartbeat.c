@@ -62,6 +62,7 @@ static const struct {
 	struct exp_task tasks[6];	/* the valid tasks, in file order */
 	struct exp_diag diags[4];	/* in line order */
 	const char *context;		/* NULL: effectively empty */
+	struct exp_diag note;		/* a note for check; line 0: none */
 } block_rows[] = {
 	{ "the example of DESIGN.md",
 	  "# My heartbeat\n"
@@ -273,11 +274,85 @@ static const struct {
 	  "- name: a\n"
 	  "  prompt: p\n",
 	  0, { { "a", "p" } }, { { 0 } }, NULL },
-	{ "a tasks: block without tasks, with notes (not effectively empty)",
-	  "Real notes about my day.\n"
+
+	/* No block outside fences and comments: the first one in an untagged, yaml or yml code
+	 * fence is the block, as OpenClaw runs it; the rest, fence markers aside, is context */
+	{ "a tasks: block in a yaml fence under 'run the tasks below'",
+	  "# Heartbeat\n"
 	  "\n"
-	  "tasks:\n",
-	  0, { { 0 } }, { { 0 } }, "Real notes about my day." },
+	  "Process only the due tasks below.\n"
+	  "\n"
+	  "```yaml\n"
+	  "tasks:\n"
+	  "  - name: inbox\n"
+	  "    interval: 1h\n"
+	  "    prompt: Check the inbox\n"
+	  "```\n"
+	  "\n"
+	  "Be brief.\n",
+	  0, { { "inbox", "Check the inbox", 3600, .line = 7 } }, { { 0 } },
+	  "# Heartbeat\n\nProcess only the due tasks below.\nBe brief.",
+	  { 6, "the tasks: block inside a code fence is used, as OpenClaw does" } },
+	{ "a tasks: block in an untagged fence that is never closed",
+	  "```\n"
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  prompt: p\n",
+	  0, { { "a", "p" } }, { { 0 } }, NULL, { 2, "inside a code fence is used" } },
+	{ "a yml fence: the closing fence ends the block, even indented in a literal block",
+	  "```YML\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: |\n"
+	  "      one\n"
+	  "      ```\n"
+	  "After the fence.\n",
+	  0, { { "a", "one" } }, { { 0 } }, "After the fence.", { 2, "inside a code fence" } },
+	{ "text in the fence around the fenced block is context",
+	  "```yaml\n"
+	  "owner: me\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "notes: none\n"
+	  "```\n",
+	  0, { { "a", "p" } }, { { 0 } }, "owner: me\nnotes: none", { 3, "inside a code fence" } },
+	{ "a typo in a fenced block is still caught",
+	  "```yaml\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    promt: p\n"
+	  "  - name: b\n"
+	  "    prompt: q\n"
+	  "```\n",
+	  0, { { "b", "q" } },
+	  { { 3, "task 'a' has no prompt" }, { 4, "did you mean 'prompt'?", 1 } }, NULL,
+	  { 2, "inside a code fence" } },
+	{ "a fenced block before a real block is ignored, with a warning",
+	  "Example:\n"
+	  "```yaml\n"
+	  "tasks:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n"
+	  "```\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n",
+	  0, { { "a", "p" } }, { { 3, "the tasks: block inside a code fence is ignored", 1 } },
+	  "Example:\n```yaml\ntasks:\n  - name: b\n    prompt: q\n```" },
+	{ "a fenced block after a real block is ignored, with a warning",
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "\n"
+	  "Example:\n"
+	  "```\n"
+	  "tasks:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n"
+	  "```\n",
+	  0, { { "a", "p" } }, { { 7, "the tasks: block inside a code fence is ignored", 1 } },
+	  "Example:\n```\ntasks:\n  - name: b\n    prompt: q\n```" },
 
 	/* an unknown key is a warning: the task runs without it (OpenClaw files carry keys of
 	 * their own); a likely typo is named */
@@ -622,6 +697,11 @@ test_block(void)
 			CHECK_INT(hb.diags[i].warn, block_rows[r].diags[i].warn);
 		}
 		CHECK_STR(hb.context, block_rows[r].context);
+		CHECK_INT(hb.nnotes, block_rows[r].note.line != 0);
+		if (hb.nnotes > 0 && block_rows[r].note.line != 0) {
+			CHECK_INT(hb.notes[0].line, block_rows[r].note.line);
+			CHECK_HAS(hb.notes[0].msg, block_rows[r].note.has);
+		}
 		/* DESIGN.md: empty = no tasks and only ignorable lines; a problem is not empty */
 		CHECK_INT(hb.empty, ntasks == 0 && ndiags == 0 && block_rows[r].context == NULL);
 		{
@@ -710,6 +790,7 @@ static const struct {
 	const char *what, *text;
 	const char *body;	/* the file's text as the prompt must hold it */
 	long long default_interval;
+	int block;		/* the line of a tasks: block without tasks, which check notes */
 } implicit_rows[] = {
 	{ "one line", "Check the inbox.\n", "Check the inbox.", 30 * 60 },
 	{ "an OpenClaw checklist",
@@ -725,6 +806,17 @@ static const struct {
 	{ "tasks: with a value is not the block", "tasks: none today\n", "tasks: none today",
 	  30 * 60 },
 	{ "no newline at the end", "Check the inbox.", "Check the inbox.", 30 * 60 },
+	/* a tasks: block with nothing task-like in it beside real text: OpenClaw runs the
+	 * whole file as the heartbeat prompt */
+	{ "a tasks: block without tasks after notes",
+	  "Real notes about my day.\n\ntasks:\n",
+	  "Real notes about my day.\n\ntasks:", 30 * 60, 3 },
+	{ "tasks: over a Markdown checklist (no warning about the list)",
+	  "# Heartbeat\ntasks:\n- water the plants\n- feed the cat\n",
+	  "# Heartbeat\ntasks:\n- water the plants\n- feed the cat", 30 * 60, 2 },
+	{ "an empty tasks: block in a yaml fence",
+	  "Check the inbox.\n```yaml\ntasks:\n```\n",
+	  "Check the inbox.\n```yaml\ntasks:\n```", 30 * 60, 3 },
 };
 
 static void
@@ -741,10 +833,16 @@ test_implicit(void)
 			ROW_END();
 			continue;
 		}
-		CHECK_INT(hb.has_block, 0);
+		CHECK_INT(hb.has_block, implicit_rows[r].block != 0);
 		CHECK_INT(hb.implicit, 1);
 		CHECK_INT(hb.empty, 0);
-		CHECK_INT(hb.ndiags, 0);
+		if (!CHECK_INT(hb.ndiags, 0))
+			show_diags(&hb);
+		if (CHECK_INT(hb.nnotes, implicit_rows[r].block != 0) && hb.nnotes > 0) {
+			CHECK_INT(hb.notes[0].line, implicit_rows[r].block);
+			CHECK_STR(hb.notes[0].msg, "the tasks: block has no tasks; the whole file "
+			    "is the task 'heartbeat'");
+		}
 		if (!CHECK_INT(hb.ntasks, 1)) {
 			heartbeat_free(&hb);
 			ROW_END();
@@ -783,7 +881,7 @@ static const struct {
 	/* a tasks: block commented out is no block: the file is empty */
 	{ "<!--\ntasks:\n  - name: a\n    prompt: p\n-->\n", 1 },
 	{ "# Title\n<!-- tasks:\n  - name: a\n    prompt: p -->\n", 1 },
-	/* real text beside an empty block is not empty (but has nothing to run) */
+	/* real text beside an empty block is not empty: it is the implicit task */
 	{ "Real notes.\n\ntasks:\n", 0 },
 	/* blank */
 	{ "", 1 },
@@ -835,6 +933,9 @@ static const struct {
 	{ "tasks:\n\n\n", 1 },
 	{ "# Heartbeat\n\ntasks:\n", 1 },
 	{ "<!-- add tasks below -->\ntasks:\n", 1 },
+	{ "# Heartbeat\ntasks:\n\n- [ ]\n", 1 },
+	{ "tasks:\n-\n* [x]\n", 1 },
+	{ "```yaml\ntasks:\n```\n", 1 },
 	/* every rule at once, with CRLF and a BOM */
 	{ "# Heartbeat\n\n<!-- add\nitems -->\n## Today\n- [ ]\n* [x]\n```sh\n```\n", 1 },
 	{ BOM "# Title\n", 1 },
@@ -859,8 +960,9 @@ check_empty(const char *what, const char *text, int empty)
 		CHECK_INT(hb.ntasks, 0);
 		CHECK_INT(hb.ndiags, 0);
 		CHECK_STR(hb.context, NULL);
-	} else if (!hb.has_block) {
-		CHECK_INT(hb.implicit, 1);	/* real content and no block: the implicit task */
+	} else if (!hb.has_block || hb.ntasks == 0 || hb.implicit) {
+		/* real content and no block, or a block without tasks: the implicit task */
+		CHECK_INT(hb.implicit, 1);
 		CHECK_INT(hb.ntasks, 1);
 	}
 	heartbeat_free(&hb);
@@ -962,6 +1064,7 @@ static const struct {
 	const char *names;	/* the tasks, space-separated; "heartbeat" for the implicit one */
 	struct exp_diag diags[3];
 	int empty;
+	struct exp_diag note;	/* a note for check; line 0: none */
 } input_rows[] = {
 	{ "a Markdown list right after the block ends it",
 	  "tasks:\n"
@@ -985,14 +1088,71 @@ static const struct {
 	  "- prompt: q\n"
 	  "  name: b\n",
 	  0, "a", { { 5, "a task starts with '- name:'" } }, 0 },
-	{ "a tasks: block inside a code fence: ignored, with a warning",
-	  "Example:\n"
+	{ "the only tasks: block is in a yaml fence: it runs, with a note",
+	  "Run the due tasks below.\n"
 	  "```yaml\n"
 	  "tasks:\n"
 	  "  - name: a\n"
 	  "    prompt: p\n"
 	  "```\n",
+	  0, "a", { { 0 } }, 0, { 3, "the tasks: block inside a code fence is used" } },
+	{ "a tasks: block in a json fence: ignored, with a warning",
+	  "Example:\n"
+	  "```json\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "```\n",
 	  0, "heartbeat", { { 3, "inside a code fence is ignored", 1 } }, 0 },
+	{ "a commented-out block keeps a fenced one off",
+	  "Notes\n"
+	  "<!--\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "-->\n"
+	  "```yaml\n"
+	  "tasks:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n"
+	  "```\n",
+	  0, "heartbeat", { { 8, "inside a code fence is ignored", 1 } }, 0 },
+	{ "a one-line commented-out block keeps a fenced one off",
+	  "<!-- tasks: -->\n"
+	  "```\n"
+	  "tasks:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n"
+	  "```\n",
+	  0, "heartbeat", { { 3, "inside a code fence is ignored", 1 } }, 0 },
+	{ "a commented-out block and nothing else: still effectively empty",
+	  "# Heartbeat\n"
+	  "<!--\n"
+	  "tasks:\n"
+	  "  - name: a\n"
+	  "    prompt: p\n"
+	  "-->\n",
+	  0, "", { { 0 } }, 1 },
+	{ "a tasks: block without tasks beside text: the implicit task, with a note",
+	  "Check the inbox.\n"
+	  "\n"
+	  "tasks:\n",
+	  0, "heartbeat", { { 0 } }, 0, { 3, "the tasks: block has no tasks; the whole file is "
+	  "the task 'heartbeat'" } },
+	{ "a tasks: block whose only item is mistyped stays an error",
+	  "Check the inbox.\n"
+	  "\n"
+	  "tasks:\n"
+	  "  - nmae: a\n"
+	  "    prompt: p\n",
+	  0, "", { { 4, "a task starts with '- name:'" } }, 0 },
+	{ "a tasks: block with no tasks and a task after its end: the warning stays",
+	  "tasks:\n"
+	  "Evening:\n"
+	  "  - name: b\n"
+	  "    prompt: q\n",
+	  0, "heartbeat", { { 3, "this task is outside the tasks: block, which line 2", 1 } }, 0,
+	  { 1, "the tasks: block has no tasks" } },
 	{ "YAML front matter and headers only: effectively empty",
 	  "---\n"
 	  "summary: a template\n"
@@ -1115,6 +1275,11 @@ test_input(void)
 			CHECK_INT(hb.diags[i].warn, input_rows[r].diags[i].warn);
 		}
 		CHECK_INT(hb.empty, input_rows[r].empty);
+		CHECK_INT(hb.nnotes, input_rows[r].note.line != 0);
+		if (hb.nnotes > 0 && input_rows[r].note.line != 0) {
+			CHECK_INT(hb.notes[0].line, input_rows[r].note.line);
+			CHECK_HAS(hb.notes[0].msg, input_rows[r].note.has);
+		}
 		heartbeat_free(&hb);
 		ROW_END();
 	}
