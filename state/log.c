@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,11 +129,49 @@ add_text(cJSON *o, const char *key, const char *s, size_t n)
 	free(copy);
 }
 
+/* Opens PATH for appending, rotating it first when it is too big. The rotation happens under
+ * a flock(2) of the log file itself, not of a workspace: workspaces that share a log take the
+ * same lock, and a writer that waited checks that the name still holds the file it locked,
+ * so that two of them never rotate twice (the second rename would drop the first's ".1").
+ * Returns the descriptor, or -1 with ERR set. */
+static int
+open_rotated(const char *path, char *err, size_t errlen)
+{
+	char rotated[4096];
+	struct stat fsb, sb;
+	int fd = -1;
+
+	for (int tries = 0; tries < 100; tries++) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			break;
+		if (fstat(fd, &fsb) != 0)
+			break;
+		if (fsb.st_size <= LOG_ROTATE_BYTES)
+			return fd;
+		while (flock(fd, LOCK_EX) != 0)
+			if (errno != EINTR)
+				goto fail;
+		if (stat(path, &sb) == 0 && sb.st_dev == fsb.st_dev && sb.st_ino == fsb.st_ino &&
+		    sb.st_size > LOG_ROTATE_BYTES) {
+			snprintf(rotated, sizeof rotated, "%s.1", path);
+			if (rename(path, rotated) != 0)
+				goto fail;
+		}
+		close(fd);	/* releases the lock; the next turn opens the new file */
+		fd = -1;
+	}
+fail:
+	snprintf(err, errlen, "%s: %s", path, fd < 0 && errno == 0 ? "cannot rotate" :
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int
 log_append(const char *path, const struct log_entry *e, char *err, size_t errlen)
 {
-	char rotated[4096];
-	struct stat sb;
 	cJSON *o = NULL;
 	char *line = NULL;
 	size_t n;
@@ -175,12 +214,10 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 	n = strlen(line);
 	line[n++] = '\n';	/* replaces the NUL; the buffer is not used as a string again */
 
-	if (stat(path, &sb) == 0 && sb.st_size > LOG_ROTATE_BYTES) {
-		snprintf(rotated, sizeof rotated, "%s.1", path);
-		rename(path, rotated);	/* callers hold the workspace lock */
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, line, n) != (ssize_t)n) {
+	fd = open_rotated(path, err, errlen);
+	if (fd < 0)
+		goto out;
+	if (write(fd, line, n) != (ssize_t)n) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
