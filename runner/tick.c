@@ -86,6 +86,7 @@ struct tick {
 	int delivered;			/* replies shown so far */
 	int session_used;		/* a systemEvent of this tick has used the main session */
 	long long pid_start;		/* when this process started (see util_pid_start) */
+	char lock[PATH_MAX];		/* the state file's lock (state_lock_path) */
 };
 
 static void
@@ -113,6 +114,8 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		past.has_baseline = it->ts.has_baseline;
 		past.baseline = it->ts.baseline;
 		past.done = it->ts.done;
+		past.has_done_at = it->ts.has_done_at;
+		past.done_at = it->ts.done_at;
 		past.ran_this_boot = boot[0] != '\0' && strcmp(boot, it->ts.last_boot) == 0;
 		past.errors = it->ts.consecutive_errors;
 		if (t->sched.kind != SCHED_INTERVAL) {
@@ -362,6 +365,37 @@ load_locked(struct tick *t)
 	return st;
 }
 
+/* Under the lock: a run, baseline or claim later than now means the clock went back; the
+ * schedules have ignored those times. Says so once (under cron every line is mail): the
+ * latest such time is recorded in the state, and only a later one is reported again. */
+static int
+clock_back(struct tick *t, struct state *st, const struct plan_item *items)
+{
+	const char *task = NULL;
+	long long seen = 0, v[3];
+	char then[40], now[40];
+
+	for (size_t i = 0; i < t->hb->ntasks; i++) {
+		const struct task_state *ts = &items[i].ts;
+
+		v[0] = ts->has_run ? ts->last_run : 0;
+		v[1] = ts->has_baseline ? ts->baseline : 0;
+		v[2] = ts->running ? ts->running_since : 0;
+		for (int k = 0; k < 3; k++)
+			if (sched_clock_back(v[k], t->now) && v[k] > seen) {
+				seen = v[k];
+				task = items[i].task->name;
+			}
+	}
+	if (seen == 0 || seen <= state_clock_warned(st))
+		return 0;
+	util_time_iso((time_t)seen, then, sizeof then);
+	util_time_iso(t->now, now, sizeof now);
+	msg_warn("the clock went back: the state records %s (task %s), later than now (%s); "
+	    "times from the future are ignored and such tasks are due now", then, task, now);
+	return state_clock_warn(st, (long long)t->now, seen);
+}
+
 /* Under the lock: reload, re-plan, clear dead claims, claim this tick's jobs, save.
  * Returns the number of jobs claimed, or -1. */
 static long
@@ -373,7 +407,7 @@ claim(struct tick *t, struct plan_item *items)
 	long ret = -1;
 	int fd;
 
-	fd = state_lock(LOCK_FILE, err, sizeof err);
+	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
 		msg_error("%s", err);
 		worse(t, 2);
@@ -384,6 +418,8 @@ claim(struct tick *t, struct plan_item *items)
 	if (st == NULL)
 		goto out;
 	tick_plan(t->hb, st, t->now, t->boot, t->o->catchup, t->cfg->timezone, items);
+	if (clock_back(t, st, items) != 0)
+		goto oom;
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		if (items[i].stale) {
 			log_interrupted(t, &items[i]);
@@ -424,6 +460,9 @@ claim(struct tick *t, struct plan_item *items)
 				goto oom;
 			snprintf(jb->session, sizeof jb->session, "%s", id);
 		}
+		if (it->ts.unreadable[0] != '\0')
+			msg_warn("%s: task '%s': cannot read %s; taken as absent (this run replaces "
+			    "it)", t->cfg->state, jb->task->name, it->ts.unreadable);
 		if (state_task_claim(st, jb->task->name, &c) != 0)
 			goto oom;
 	}
@@ -621,7 +660,7 @@ merge_result(struct state *st, const struct job *jb, const struct run_record *re
 	else
 		r = state_task_record(st, jb->task->name, rec);
 	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT)
-		r = state_session_mark_used(st, MAIN_SESSION);
+		r = state_session_mark_used(st, MAIN_SESSION, jb->session);
 	if (r != 0)
 		snprintf(err, errlen, "out of memory");
 	return r;
@@ -692,6 +731,34 @@ deliver(struct tick *t, const struct job *jb, const char *text, size_t len)
 	fflush(stdout);
 }
 
+/* Under the lock: an at task is done when its run succeeded, or when it failed for the
+ * SCHED_AT_MAX_ATTEMPTS-th time in a row (said once, here); until then the backoff retries
+ * it. DONE_AT names the instant, so that a changed time runs again. */
+static void
+at_done(struct tick *t, struct state *st, const struct job *jb, struct run_record *rec)
+{
+	const struct task *task = jb->task;
+	struct task_state ts;
+	char err[512];
+	const struct tz *z = zone_get(task->tz ? task->tz : t->cfg->timezone, err, sizeof err);
+
+	if (z == NULL)
+		z = zone_get("UTC", err, sizeof err);
+	rec->done_at = (long long)sched_at_instant(&task->sched, z);
+	if (strcmp(rec->status, "ok") == 0) {
+		rec->done = 1;
+		return;
+	}
+	if (strcmp(rec->status, "interrupted") == 0)
+		return;
+	state_task_get(st, task->name, &ts);
+	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
+		rec->done = 1;
+		msg_error("%s: failed %d times in a row; giving up on it (change its at: time to "
+		    "run it again)", task->name, SCHED_AT_MAX_ATTEMPTS);
+	}
+}
+
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
 static void
 record(struct tick *t, struct job *jb, const struct agent_result *res,
@@ -706,7 +773,6 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	int fd, unsaved = 0;
 
 	rec.tick_start = (long long)t->now;
-	rec.done = jb->task->sched.kind == SCHED_AT;
 	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
 		rec.boot_id = t->boot;
 	if (why_not_started != NULL || res->exec_failed) {
@@ -755,13 +821,15 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	}
 	worse(t, strcmp(rec.status, "ok") == 0 ? 0 : 1);
 
-	fd = state_lock(LOCK_FILE, err, sizeof err);
+	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
 		msg_error("%s: the run of %s is not recorded", err, jb->task->name);
 		worse(t, 1);
 		goto out;
 	}
 	st = load_locked(t);
+	if (st != NULL && jb->task->sched.kind == SCHED_AT)
+		at_done(t, st, jb, &rec);
 	if (st == NULL || merge_result(st, jb, &rec, res != NULL && !res->exec_failed, err,
 	    sizeof err) != 0 || state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_error("%s: the run of %s is not recorded", st ? err : "no state",
@@ -842,7 +910,7 @@ unclaim_unstarted(struct tick *t, const char *started, size_t njobs)
 
 	for (size_t j = 0; j < njobs; j++)
 		any |= !started[j];
-	if (!any || (fd = state_lock(LOCK_FILE, err, sizeof err)) < 0)
+	if (!any || (fd = state_lock(t->lock, err, sizeof err)) < 0)
 		return;
 	st = load_locked(t);
 	for (size_t j = 0; st != NULL && j < njobs; j++)
@@ -970,6 +1038,8 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	t.o = opts;
 	t.now = time(NULL);
 	util_boot_id(t.boot);
+	if (state_lock_path(cfg->state, t.lock, sizeof t.lock) != 0)
+		snprintf(t.lock, sizeof t.lock, "%s", LOCK_FILE);
 	items = calloc(hb->ntasks + 1, sizeof *items);
 	t.jobs = calloc(hb->ntasks + opts->nnames + 1, sizeof *t.jobs);
 	if (items == NULL || t.jobs == NULL) {

@@ -196,6 +196,7 @@ static const struct suite {
 	{ "heartbeat", test_heartbeat },
 	{ "reply", test_reply },
 	{ "config", test_config },
+	{ "state", test_state },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -48,5 +48,6 @@ void test_cron(void);
 void test_heartbeat(void);
 void test_reply(void);
 void test_config(void);
+void test_state(void);
 
 #endif
