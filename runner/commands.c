@@ -393,6 +393,18 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems)
 		msg_error("%s", err);
 		problems++;
 	}
+	/* A field that cannot be read costs nothing but itself: a warning, not a problem. */
+	for (size_t i = 0; st != NULL && i < hb->ntasks; i++) {
+		struct task_state ts;
+
+		state_task_get(st, hb->tasks[i].name, &ts);
+		if (ts.unreadable[0] != '\0')
+			msg_warn("%s: task '%s': cannot read %s; taken as absent until it runs",
+			    cfg->state, hb->tasks[i].name, ts.unreadable);
+	}
+	if (st != NULL && state_clock_warned(st) > (long long)time(NULL))
+		msg_warn("%s: the clock went back: the state holds times from the future",
+		    cfg->state);
 	state_free(st);
 	if (problems > 0)
 		return 2;

@@ -244,6 +244,9 @@ MD
  "b": {"last_run": $(epoch '2026-01-05 08:45:00'), "runs": 7},
  "c": {"last_run": "$(epoch '2026-01-05 08:50:00')", "runs": 4}}
 JSON
+	run --separate-stderr hb_at "2026-01-05 09:00:00" check
+	[ "$status" -eq 0 ] || fail "check: exit $status: $stderr"
+	[[ "$stderr" == *"task 'a': cannot read last_run"* ]] || fail "check: $stderr"
 	run --separate-stderr hb_at "2026-01-05 09:00:00"
 	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	[ "$(ls -a | grep -c 'corrupt')" -eq 0 ]
