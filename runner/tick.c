@@ -135,7 +135,12 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 			int same_boot = boot[0] == '\0' || it->ts.running_boot[0] == '\0' ||
 			    strcmp(boot, it->ts.running_boot) == 0;
 
-			if (same_boot && it->ts.running_pid != (long)getpid() &&
+			/* A claim from the future (the clock went back) with no start time
+			 * to check its pid against is not believed either. */
+			int believed = it->ts.running_pid_start != 0 ||
+			    !sched_clock_back(it->ts.running_since, now);
+
+			if (same_boot && believed && it->ts.running_pid != (long)getpid() &&
 			    util_pid_alive((pid_t)it->ts.running_pid) &&
 			    (it->ts.running_pid_start == 0 || it->ts.running_pid_start ==
 			    util_pid_start((pid_t)it->ts.running_pid)))
@@ -754,8 +759,8 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	state_task_get(st, task->name, &ts);
 	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
 		rec->done = 1;
-		msg_error("%s: failed %d times in a row; giving up on it (change its at: time to "
-		    "run it again)", task->name, SCHED_AT_MAX_ATTEMPTS);
+		msg_error("%s: failed %lld times in a row; giving up on it (change its at: time "
+		    "to run it again)", task->name, ts.consecutive_errors + 1);
 	}
 }
 

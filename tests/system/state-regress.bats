@@ -100,6 +100,22 @@ MD
 	[[ "$output" == *"clock went back"* ]] || fail "$output"
 }
 
+@test "a claim from the future whose pid cannot be checked (no pid_start) does not hold the task" {
+	one_task "$WS"
+	sleep 60 </dev/null >/dev/null 2>&1 3>&- &
+	live=$!
+	echo "$live" >>pids/sleeper
+	printf '{"a": {"last_run": %s, "running": {"pid": %s, "started": %s, "run_id": "6f1c2b3a-1111-4222-8333-944455556666"}}}\n' \
+	    "$(epoch '2026-01-05 08:00:00')" "$live" "$(epoch '2027-01-01 00:00:00')" \
+	    >.heartbeat-state.json
+	run --separate-stderr hb_at "2026-01-05 09:00:00"
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$(runs_of a)" -eq 1 ]
+	[ "$(grep -c 'clock went back' <<<"$stderr")" -eq 1 ] || fail "$stderr"
+	[ "$(py '[e["status"] for e in L]')" = '["interrupted", "ok"]' ]
+	kill "$live"
+}
+
 # ---- 6. at: tasks that fail, or whose time changes -------------------------------------------
 
 at_task() {
