@@ -231,18 +231,27 @@ del_all(cJSON *obj, const char *key)
 }
 
 /* The object of task NAME. CREATE: make one, also in place of a value that is not an object
- * (a hand edit; state_task_get has named it). */
+ * (a hand edit; state_task_get has named it), which is kept inside it as "_value". */
 static cJSON *
 task_obj(const struct state *st, const char *name, int create)
 {
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name);
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name), *o, *old;
 
 	if (t != NULL && !cJSON_IsObject(t)) {
 		if (!create)
 			return NULL;
-		if (!cJSON_ReplaceItemViaPointer(st->root, t, cJSON_CreateObject()))
+		o = cJSON_CreateObject();
+		old = cJSON_Duplicate(t, 1);
+		if (o == NULL || old == NULL || !cJSON_AddItemToObject(o, "_value", old)) {
+			cJSON_Delete(o);
+			cJSON_Delete(old);	/* NULL, or not added */
 			return NULL;
-		t = cJSON_GetObjectItemCaseSensitive(st->root, name);
+		}
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(st->root, name, o)) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		t = o;
 	}
 	if (t == NULL && create)
 		t = cJSON_AddObjectToObject(st->root, name);

@@ -253,9 +253,12 @@ tasks:
   - name: c
     interval: 30m
     prompt: do c
+  - name: d
+    interval: 30m
+    prompt: do d
 MD
 	cat >.heartbeat-state.json <<JSON
-{"notes": "x", "list": [1, 2],
+{"notes": "x", "list": [1, 2], "d": "my note",
  "a": {"last_run": "2026-01-05 08:00", "runs": 2, "mine": true},
  "b": {"last_run": $(epoch '2026-01-05 08:45:00'), "runs": 7},
  "c": {"last_run": "$(epoch '2026-01-05 08:50:00')", "runs": 4}}
@@ -267,14 +270,18 @@ JSON
 	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	[ "$(ls -a | grep -c 'corrupt')" -eq 0 ]
 	[ "$(runs_of a)" -eq 1 ] && [ "$(runs_of b)" -eq 0 ] && [ "$(runs_of c)" -eq 0 ]
+	[ "$(runs_of d)" -eq 1 ]
 	[[ "$stderr" == *"task 'a': cannot read last_run"* ]] || fail "$stderr"
-	[ "$(grep -c 'cannot read' <<<"$stderr")" -eq 1 ] || fail "$stderr"
+	[[ "$stderr" == *"task 'd': cannot read the task's entry"* ]] || fail "$stderr"
+	[ "$(grep -c 'cannot read' <<<"$stderr")" -eq 2 ] || fail "$stderr"
 	[ "$(py 'S["notes"]')" = x ]
 	[ "$(py 'S["list"]')" = '[1, 2]' ]
 	[ "$(py 'S["a"]["runs"]')" = 3 ]
 	[ "$(py 'S["a"]["mine"]')" = true ]
 	[ "$(py 'S["b"]["runs"]')" = 7 ]
 	[ "$(py 'S["c"]["runs"]')" = 4 ]
+	[ "$(py 'S["d"]["_value"]')" = "my note" ]
+	[ "$(py 'S["d"]["runs"]')" = 1 ]
 }
 
 @test "a last_run in milliseconds (13 digits) is read as such" {
