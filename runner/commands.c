@@ -89,7 +89,7 @@ status_json(const struct plan_item *it)
 	}
 	cJSON_AddBoolToObject(o, "due", it->due && !it->held);
 	if (t->sched.kind == SCHED_AT)
-		cJSON_AddBoolToObject(o, "done", ts->done);
+		cJSON_AddBoolToObject(o, "done", ts->done && it->next == (time_t)-1);
 	if (ts->last_status[0])
 		cJSON_AddStringToObject(o, "last_status", ts->last_status);
 	else
@@ -183,7 +183,8 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 				snprintf(next, sizeof next, "disabled");
 			else if (it->due)
 				snprintf(next, sizeof next, "now");
-			else if (it->task->sched.kind == SCHED_AT && it->ts.done)
+			else if (it->task->sched.kind == SCHED_AT && it->ts.done &&
+			    it->next == (time_t)-1)
 				snprintf(next, sizeof next, "done");
 			else if (it->task->sched.kind == SCHED_CRON && it->task->sched.cron.reboot)
 				snprintf(next, sizeof next, "at boot");
@@ -194,6 +195,13 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 			result_text(it, result, sizeof result);
 			printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, it->task->name,
 			    task_type_name(it->task->type), wsched, sched, last, next, result);
+		}
+		if (state_clock_warned(st) > (long long)now) {
+			char then[40];
+
+			util_time_iso((time_t)state_clock_warned(st), then, sizeof then);
+			printf("\nThe clock went back: the state holds times up to %s, later than "
+			    "now; they are ignored.\n", then);
 		}
 	}
 	ret = 0;
@@ -505,6 +513,18 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems, si
 		msg_error("%s", err);
 		problems++;
 	}
+	/* A field that cannot be read costs nothing but itself: a warning, not a problem. */
+	for (size_t i = 0; st != NULL && i < hb->ntasks; i++) {
+		struct task_state ts;
+
+		state_task_get(st, hb->tasks[i].name, &ts);
+		if (ts.unreadable[0] != '\0')
+			msg_warn("%s: task '%s': cannot read %s; taken as absent until it runs",
+			    cfg->state, hb->tasks[i].name, ts.unreadable);
+	}
+	if (st != NULL && state_clock_warned(st) > (long long)time(NULL))
+		msg_warn("%s: the clock went back: the state holds times from the future",
+		    cfg->state);
 	state_free(st);
 	if (!hb->empty) {
 		problems += check_writable("runner.state", cfg->state);

@@ -115,7 +115,7 @@ warnings_once(const struct config *cfg)
 {
 	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
 	struct state *st = NULL;
-	char mark[20] = "", err[1024];
+	char mark[20] = "", err[1024], lock[PATH_MAX];
 	const char *old;
 	int fd, same;
 
@@ -137,7 +137,9 @@ warnings_once(const struct config *cfg)
 	if (same)
 		return;
 	warnings_show();
-	fd = state_lock(TICK_LOCK_FILE, err, sizeof err);
+	if (state_lock_path(cfg->state, lock, sizeof lock) != 0)
+		snprintf(lock, sizeof lock, "%s", TICK_LOCK_FILE);
+	fd = state_lock(lock, err, sizeof err);
 	if (fd < 0) {
 		msg_error("%s", err);
 		return;

@@ -91,6 +91,7 @@ struct tick {
 	struct task_state session;	/* the main session's claim (running_* fields) */
 	int session_held;		/* ... made by another live run: no systemEvent now */
 	size_t session_jobs;		/* systemEvent jobs claimed and not yet recorded */
+	char lock[PATH_MAX];		/* the state file's lock (state_lock_path) */
 };
 
 static void
@@ -107,12 +108,16 @@ enum { CLAIM_DEAD, CLAIM_TICK, CLAIM_GROUP };
  * very tick is a dead claim), or, that tick gone, its agent's process group still has a live
  * process (a tick killed outright leaves it behind). */
 static int
-claim_liveness(const struct task_state *ts, const char *boot)
+claim_liveness(const struct task_state *ts, const char *boot, time_t now)
 {
 	int same_boot = boot[0] == '\0' || ts->running_boot[0] == '\0' ||
 	    strcmp(boot, ts->running_boot) == 0;
 
 	if (!ts->running || !same_boot)
+		return CLAIM_DEAD;
+	/* A claim from the future (the clock went back) with no start time to check its pid
+	 * against is not believed. */
+	if (ts->running_pid_start == 0 && sched_clock_back(ts->running_since, now))
 		return CLAIM_DEAD;
 	if (ts->running_pid != (long)getpid() && util_pid_alive((pid_t)ts->running_pid) &&
 	    (ts->running_pid_start == 0 ||
@@ -142,6 +147,8 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		past.has_baseline = it->ts.has_baseline;
 		past.baseline = it->ts.baseline;
 		past.done = it->ts.done;
+		past.has_done_at = it->ts.has_done_at;
+		past.done_at = it->ts.done_at;
 		past.ran_this_boot = boot[0] != '\0' && strcmp(boot, it->ts.last_boot) == 0;
 		past.errors = it->ts.consecutive_errors;
 		if (t->sched.kind != SCHED_INTERVAL) {
@@ -156,7 +163,7 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		if (!t->enabled)
 			it->next = (time_t)-1;
 		if (it->ts.running) {
-			int live = claim_liveness(&it->ts, boot);
+			int live = claim_liveness(&it->ts, boot, now);
 
 			it->held = live != CLAIM_DEAD;
 			it->orphan = live == CLAIM_GROUP;
@@ -211,7 +218,7 @@ static void
 session_check(struct tick *t, const struct state *st)
 {
 	state_session_claim_get(st, MAIN_SESSION, &t->session);
-	t->session_held = claim_liveness(&t->session, t->boot) != CLAIM_DEAD;
+	t->session_held = claim_liveness(&t->session, t->boot, t->now) != CLAIM_DEAD;
 }
 
 /* Chooses the jobs of this tick from the plan. Returns the number chosen. */
@@ -453,11 +460,42 @@ end_leftovers(struct tick *t, const struct plan_item *items)
 			end_group(items[i].task->name, &items[i].ts);
 			n++;
 		}
-	if (t->session_held && claim_liveness(&t->session, t->boot) == CLAIM_GROUP) {
+	if (t->session_held && claim_liveness(&t->session, t->boot, t->now) == CLAIM_GROUP) {
 		end_group("the main session", &t->session);
 		n++;
 	}
 	return n;
+}
+
+/* Under the lock: a run, baseline or claim later than now means the clock went back; the
+ * schedules have ignored those times. Says so once (under cron every line is mail): the
+ * latest such time is recorded in the state, and only a later one is reported again. */
+static int
+clock_back(struct tick *t, struct state *st, const struct plan_item *items)
+{
+	const char *task = NULL;
+	long long seen = 0, v[3];
+	char then[40], now[40];
+
+	for (size_t i = 0; i < t->hb->ntasks; i++) {
+		const struct task_state *ts = &items[i].ts;
+
+		v[0] = ts->has_run ? ts->last_run : 0;
+		v[1] = ts->has_baseline ? ts->baseline : 0;
+		v[2] = ts->running ? ts->running_since : 0;
+		for (int k = 0; k < 3; k++)
+			if (sched_clock_back(v[k], t->now) && v[k] > seen) {
+				seen = v[k];
+				task = items[i].task->name;
+			}
+	}
+	if (seen == 0 || seen <= state_clock_warned(st))
+		return 0;
+	util_time_iso((time_t)seen, then, sizeof then);
+	util_time_iso(t->now, now, sizeof now);
+	msg_warn("the clock went back: the state records %s (task %s), later than now (%s); "
+	    "times from the future are ignored and such tasks are due now", then, task, now);
+	return state_clock_warn(st, (long long)t->now, seen);
 }
 
 /* Under the lock: reload, re-plan, clear dead claims, claim this tick's jobs, save.
@@ -471,7 +509,7 @@ claim(struct tick *t, struct plan_item *items)
 	long ret = -1;
 	int fd;
 
-	fd = state_lock(LOCK_FILE, err, sizeof err);
+	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
 		msg_error("%s", err);
 		worse(t, 2);
@@ -485,6 +523,8 @@ claim(struct tick *t, struct plan_item *items)
 	session_check(t, st);
 	if (t->session.running && !t->session_held)	/* its run is gone */
 		state_session_unclaim(st, MAIN_SESSION, t->session.running_pid);
+	if (clock_back(t, st, items) != 0)
+		goto oom;
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		if (items[i].stale) {
 			log_interrupted(t, &items[i]);
@@ -525,6 +565,9 @@ claim(struct tick *t, struct plan_item *items)
 				goto oom;
 			snprintf(jb->session, sizeof jb->session, "%s", id);
 		}
+		if (it->ts.unreadable[0] != '\0')
+			msg_warn("%s: task '%s': cannot read %s; taken as absent (this run replaces "
+			    "it)", t->cfg->state, jb->task->name, it->ts.unreadable);
 		if (state_task_claim(st, jb->task->name, &c) != 0)
 			goto oom;
 		/* The session is claimed for the tick's systemEvent runs, which take turns. */
@@ -726,7 +769,7 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 	else
 		r = state_task_record(st, jb->task->name, rec);
 	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT)
-		r = state_session_mark_used(st, MAIN_SESSION);
+		r = state_session_mark_used(st, MAIN_SESSION, jb->session);
 	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 && --t->session_jobs == 0)
 		state_session_unclaim(st, MAIN_SESSION, (long)getpid());
 	if (r != 0)
@@ -749,7 +792,7 @@ claim_group(struct tick *t, struct job *jb)
 	char err[1024];
 	int fd, r;
 
-	fd = state_lock(LOCK_FILE, err, sizeof err);
+	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0)
 		return;
 	if (state_load(t->cfg->state, &st, err, sizeof err) != 0) {
@@ -864,6 +907,34 @@ out:
 	return ret;
 }
 
+/* Under the lock: an at task is done when its run succeeded, or when it failed for the
+ * SCHED_AT_MAX_ATTEMPTS-th time in a row (said once, here); until then the backoff retries
+ * it. DONE_AT names the instant, so that a changed time runs again. */
+static void
+at_done(struct tick *t, struct state *st, const struct job *jb, struct run_record *rec)
+{
+	const struct task *task = jb->task;
+	struct task_state ts;
+	char err[512];
+	const struct tz *z = zone_get(task->tz ? task->tz : t->cfg->timezone, err, sizeof err);
+
+	if (z == NULL)
+		z = zone_get("UTC", err, sizeof err);
+	rec->done_at = (long long)sched_at_instant(&task->sched, z);
+	if (strcmp(rec->status, "ok") == 0) {
+		rec->done = 1;
+		return;
+	}
+	if (strcmp(rec->status, "interrupted") == 0)
+		return;
+	state_task_get(st, task->name, &ts);
+	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
+		rec->done = 1;
+		msg_error("%s: failed %lld times in a row; giving up on it (change its at: time "
+		    "to run it again)", task->name, ts.consecutive_errors + 1);
+	}
+}
+
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
 static void
 record(struct tick *t, struct job *jb, const struct agent_result *res,
@@ -878,7 +949,6 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	int fd, unsaved = 0, undelivered = 0;
 
 	rec.tick_start = (long long)t->now;
-	rec.done = jb->task->sched.kind == SCHED_AT;
 	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
 		rec.boot_id = t->boot;
 	if (why_not_started != NULL || res->exec_failed) {
@@ -932,13 +1002,15 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	}
 	worse(t, strcmp(rec.status, "ok") == 0 && !undelivered ? 0 : 1);
 
-	fd = state_lock(LOCK_FILE, err, sizeof err);
+	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
 		msg_error("%s: the run of %s is not recorded", err, jb->task->name);
 		worse(t, 1);
 		goto out;
 	}
 	st = load_locked(t);
+	if (st != NULL && jb->task->sched.kind == SCHED_AT)
+		at_done(t, st, jb, &rec);
 	if (st == NULL || merge_result(t, st, jb, &rec, res != NULL && !res->exec_failed, err,
 	    sizeof err) != 0 || state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_error("%s: the run of %s is not recorded", st ? err : "no state",
@@ -1021,7 +1093,7 @@ unclaim_unstarted(struct tick *t, const char *started, size_t njobs)
 
 	for (size_t j = 0; j < njobs; j++)
 		any |= !started[j];
-	if (!any || (fd = state_lock(LOCK_FILE, err, sizeof err)) < 0)
+	if (!any || (fd = state_lock(t->lock, err, sizeof err)) < 0)
 		return;
 	st = load_locked(t);
 	for (size_t j = 0; st != NULL && j < njobs; j++) {
@@ -1154,6 +1226,8 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	t.o = opts;
 	t.now = time(NULL);
 	util_boot_id(t.boot);
+	if (state_lock_path(cfg->state, t.lock, sizeof t.lock) != 0)
+		snprintf(t.lock, sizeof t.lock, "%s", LOCK_FILE);
 	items = calloc(hb->ntasks + 1, sizeof *items);
 	t.jobs = calloc(hb->ntasks + opts->nnames + 1, sizeof *t.jobs);
 	if (items == NULL || t.jobs == NULL) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,10 +154,67 @@ write_whole(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Opens PATH for appending, rotating it first when it is too big. The rotation happens under
+ * a flock(2) of the log file itself, not of a workspace: workspaces that share a log take the
+ * same lock, and a writer that waited checks that the name still holds the file it locked,
+ * so that two of them never rotate twice (the second rename would drop the first's ".1").
+ * Returns the descriptor, or -1 with ERR set. */
+static int
+open_rotated(const char *path, struct stat *sb, int *rotate_failed, char *err, size_t errlen)
+{
+	char rotated[4096];
+	struct stat now;
+	int fd = -1, saved;
+
+	*rotate_failed = 0;
+	for (int tries = 0; tries < 100; tries++) {
+		fd = fileio_open_regular(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600,
+		    err, errlen);
+		if (fd < 0) {
+			if (fd == -2)
+				snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));
+			return -1;
+		}
+		if (fstat(fd, sb) != 0)
+			goto fail;
+		if (sb->st_size <= LOG_ROTATE_BYTES || *rotate_failed)
+			return fd;
+		while (flock(fd, LOCK_EX) != 0)
+			if (errno != EINTR)
+				goto fail;
+		if (stat(path, &now) == 0 && now.st_dev == sb->st_dev && now.st_ino == sb->st_ino &&
+		    now.st_size > LOG_ROTATE_BYTES) {
+			snprintf(rotated, sizeof rotated, "%s.1", path);
+			if (rename(path, rotated) != 0) {
+				saved = errno;
+				/* Keep the entry, but not without bound: past LOG_READ_MAX, `log`
+				 * could no longer show the newest entries whole. */
+				if (sb->st_size > LOG_READ_MAX) {
+					snprintf(err, errlen, "%s: cannot rotate it to %s: %s; the "
+					    "entry is not written", path, rotated, strerror(saved));
+					close(fd);
+					return -1;
+				}
+				snprintf(err, errlen, "%s: cannot rotate it to %s: %s", path, rotated,
+				    strerror(saved));
+				*rotate_failed = 1;	/* append anyway, and say so */
+			}
+		}
+		close(fd);	/* releases the lock; the next turn opens the new file */
+		fd = -1;
+	}
+	errno = EAGAIN;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int
 log_append(const char *path, const struct log_entry *e, char *err, size_t errlen)
 {
-	char rotated[4096], last;
+	char last;
 	struct stat sb;
 	cJSON *o = NULL;
 	char *line = NULL, *printed = NULL;
@@ -204,35 +262,9 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 	memcpy(line, printed, n);
 	line[n++] = '\n';	/* no NUL: the buffer is not used as a string */
 
-	/* Callers hold the workspace lock: nobody else appends or rotates meanwhile. */
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > LOG_ROTATE_BYTES) {
-		snprintf(rotated, sizeof rotated, "%s.1", path);
-		if (rename(path, rotated) != 0) {
-			saved = errno;
-			/* Keep the entry, but not without bound: past LOG_READ_MAX, `log` could no
-			 * longer show the newest entries whole. */
-			if (sb.st_size > LOG_READ_MAX) {
-				snprintf(err, errlen, "%s: cannot rotate it to %s: %s; the entry is "
-				    "not written", path, rotated, strerror(saved));
-				goto out;
-			}
-			snprintf(err, errlen, "%s: cannot rotate it to %s: %s", path, rotated,
-			    strerror(saved));
-			rotate_failed = 1;
-		}
-	}
-	fd = fileio_open_regular(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600, err,
-	    errlen);
-	if (fd < 0) {
-		if (fd == -2)
-			snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));
-		fd = -1;
+	fd = open_rotated(path, &sb, &rotate_failed, err, errlen);
+	if (fd < 0)
 		goto out;
-	}
-	if (fstat(fd, &sb) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
 	/* A line cut short earlier (a crash, a full disk) must not swallow this one. */
 	if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n') {
 		memmove(line + 1, line, n);

@@ -58,44 +58,40 @@ dedupe(cJSON *obj)
 	}
 }
 
-/* Checks the types of the fields hb-run reads, so that a hand-edited file that would be
- * misread is refused with a message instead. */
+/* The file must be an object; everything in it is kept. Fields of the wrong type read as
+ * absent (state_task_get), so that a hand edit costs no task its history. */
 static int
 validate(const cJSON *root, const char *path, char *err, size_t errlen)
 {
-	static const char *numbers[] = { "last_run", "last_exit", "last_duration_ms", "runs",
-		"consecutive_errors", "baseline" };
-	const cJSON *t;
-
 	if (!cJSON_IsObject(root)) {
 		snprintf(err, errlen, "%s: not a JSON object", path);
 		return -1;
 	}
-	cJSON_ArrayForEach(t, root) {
-		if (t->string[0] == '_')
-			continue;
-		if (!cJSON_IsObject(t)) {
-			snprintf(err, errlen, "%s: task '%s': not a JSON object", path, t->string);
-			return -1;
-		}
-		for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, numbers[i]);
-
-			if (v != NULL && !cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
-				snprintf(err, errlen, "%s: task '%s': %s is not a number", path,
-				    t->string, numbers[i]);
-				return -1;
-			}
-			/* Whole seconds or counts within 2^53: what a double holds exactly. */
-			if (cJSON_IsNumber(v) && !(v->valuedouble >= -9007199254740992.0 &&
-			    v->valuedouble <= 9007199254740992.0)) {
-				snprintf(err, errlen, "%s: task '%s': %s is out of range", path,
-				    t->string, numbers[i]);
-				return -1;
-			}
-		}
-	}
 	return 0;
+}
+
+int
+state_seconds(double v, long long *out)
+{
+	if (!(v >= -9007199254740992.0 && v <= 9007199254740992.0))
+		return -1;
+	if (v >= 1e11 || v <= -1e11)
+		v /= 1000.0;
+	*out = (long long)v;
+	return 0;
+}
+
+int
+state_is_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return s[36] == '\0';
 }
 
 struct state *
@@ -236,11 +232,29 @@ del_all(cJSON *obj, const char *key)
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
 }
 
+/* The object of task NAME. CREATE: make one, also in place of a value that is not an object
+ * (a hand edit; state_task_get has named it), which is kept inside it as "_value". */
 static cJSON *
 task_obj(const struct state *st, const char *name, int create)
 {
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name);
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name), *o, *old;
 
+	if (t != NULL && !cJSON_IsObject(t)) {
+		if (!create)
+			return NULL;
+		o = cJSON_CreateObject();
+		old = cJSON_Duplicate(t, 1);
+		if (o == NULL || old == NULL || !cJSON_AddItemToObject(o, "_value", old)) {
+			cJSON_Delete(o);
+			cJSON_Delete(old);	/* NULL, or not added */
+			return NULL;
+		}
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(st->root, name, o)) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		t = o;
+	}
 	if (t == NULL && create)
 		t = cJSON_AddObjectToObject(st->root, name);
 	return t;
@@ -282,6 +296,61 @@ set_str(cJSON *obj, const char *key, const char *v)
 	return set_item(obj, key, cJSON_CreateString(v));
 }
 
+/* Adds WHAT to the list of unreadable fields in OUT. */
+static void
+unreadable(struct task_state *out, const char *what)
+{
+	size_t n = strlen(out->unreadable);
+
+	snprintf(out->unreadable + n, sizeof out->unreadable - n, "%s%s", n ? ", " : "", what);
+}
+
+/* Reads the time OBJ.KEY: a number (seconds or milliseconds), or a string holding one.
+ * Returns 1 when there is one; a value that is none is named in OUT. */
+static int
+read_time(const cJSON *obj, const char *key, long long *t, struct task_state *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *end = NULL;
+	double d;
+
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v) && state_seconds(v->valuedouble, t) == 0)
+		return 1;
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
+		d = strtod(v->valuestring, &end);
+		while (end != NULL && (*end == ' ' || *end == '\t'))
+			end++;
+		if (end != NULL && *end == '\0' && state_seconds(d, t) == 0)
+			return 1;
+	}
+	if (out != NULL)
+		unreadable(out, key);
+	return 0;
+}
+
+/* Reads the count OBJ.KEY (default 0); a value that is not a number is named in OUT. */
+static long long
+read_num(const cJSON *obj, const char *key, struct task_state *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v != NULL && !cJSON_IsNull(v) && (!cJSON_IsNumber(v) ||
+	    !(v->valuedouble >= -9007199254740992.0 && v->valuedouble <= 9007199254740992.0)))
+		unreadable(out, key);
+	return num(obj, key, 0);
+}
+
+/* Copies the id OBJ.KEY when it is a UUID, else leaves DST empty. */
+static void
+copy_uuid(char *dst, size_t len, const cJSON *obj, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+
+	snprintf(dst, len, "%s", s != NULL && state_is_uuid(s) ? s : "");
+}
+
 /* Reads the claim RUN (an object, else no claim) into the running_* fields of OUT. */
 static void
 claim_read(const cJSON *run, struct task_state *out)
@@ -291,9 +360,9 @@ claim_read(const cJSON *run, struct task_state *out)
 	out->running = 1;
 	out->running_pid = (long)num(run, "pid", 0);
 	out->running_pid_start = num(run, "pid_start", 0);
-	out->running_since = num(run, "started", 0);
-	copy_str(out->running_id, sizeof out->running_id,
-	    cJSON_GetObjectItemCaseSensitive(run, "run_id"));
+	if (!read_time(run, "started", &out->running_since, NULL))
+		out->running_since = 0;
+	copy_uuid(out->running_id, sizeof out->running_id, run, "run_id");
 	copy_str(out->running_boot, sizeof out->running_boot,
 	    cJSON_GetObjectItemCaseSensitive(run, "boot_id"));
 	out->running_pgid = (long)num(run, "pgid", 0);
@@ -322,34 +391,31 @@ claim_write(cJSON *obj, const struct claim *c)
 void
 state_task_get(const struct state *st, const char *name, struct task_state *out)
 {
-	const cJSON *t = task_obj(st, name, 0), *v;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name), *v;
 
 	memset(out, 0, sizeof *out);
 	if (t == NULL)
 		return;
-	v = cJSON_GetObjectItemCaseSensitive(t, "last_run");
-	if (cJSON_IsNumber(v)) {
-		out->has_run = 1;
-		out->last_run = (long long)v->valuedouble;
+	if (!cJSON_IsObject(t)) {
+		unreadable(out, "the task's entry (not an object)");
+		return;
 	}
+	out->has_run = read_time(t, "last_run", &out->last_run, out);
 	copy_str(out->last_status, sizeof out->last_status,
 	    cJSON_GetObjectItemCaseSensitive(t, "last_status"));
 	copy_str(out->last_reply, sizeof out->last_reply,
 	    cJSON_GetObjectItemCaseSensitive(t, "last_reply"));
 	v = cJSON_GetObjectItemCaseSensitive(t, "last_exit");
-	if (cJSON_IsNumber(v)) {
+	if (cJSON_IsNumber(v) && v->valuedouble >= -2147483648.0 && v->valuedouble <= 2147483647.0) {
 		out->has_exit = 1;
-		out->last_exit = v->valueint;
+		out->last_exit = (int)v->valuedouble;
 	}
-	out->last_duration_ms = num(t, "last_duration_ms", 0);
-	out->runs = num(t, "runs", 0);
-	out->consecutive_errors = num(t, "consecutive_errors", 0);
-	v = cJSON_GetObjectItemCaseSensitive(t, "baseline");
-	if (cJSON_IsNumber(v)) {
-		out->has_baseline = 1;
-		out->baseline = (long long)v->valuedouble;
-	}
+	out->last_duration_ms = read_num(t, "last_duration_ms", out);
+	out->runs = read_num(t, "runs", out);
+	out->consecutive_errors = read_num(t, "consecutive_errors", out);
+	out->has_baseline = read_time(t, "baseline", &out->baseline, out);
 	out->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "done"));
+	out->has_done_at = read_time(t, "done_at", &out->done_at, NULL);
 	copy_str(out->last_boot, sizeof out->last_boot,
 	    cJSON_GetObjectItemCaseSensitive(t, "last_boot"));
 	claim_read(cJSON_GetObjectItemCaseSensitive(t, "running"), out);
@@ -406,7 +472,8 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 	    set_num(t, "consecutive_errors",
 	        ok ? 0.0 : (double)(num(t, "consecutive_errors", 0) + 1)) != 0)
 		return -1;
-	if (r->done && set_item(t, "done", cJSON_CreateTrue()) != 0)
+	if (r->done && (set_item(t, "done", cJSON_CreateTrue()) != 0 ||
+	    set_num(t, "done_at", (double)r->done_at) != 0))
 		return -1;
 	if (r->boot_id != NULL && r->boot_id[0] != '\0' && set_str(t, "last_boot", r->boot_id) != 0)
 		return -1;
@@ -437,7 +504,7 @@ state_session(struct state *st, const char *key, const char *new_id, int *is_new
 	}
 	s = cJSON_GetObjectItemCaseSensitive(all, key);
 	id = cJSON_GetObjectItemCaseSensitive(s, "id");
-	if (!cJSON_IsObject(s) || !cJSON_IsString(id)) {
+	if (!cJSON_IsObject(s) || !cJSON_IsString(id) || !state_is_uuid(id->valuestring)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(all, key);
 		s = cJSON_AddObjectToObject(all, key);
 		if (s == NULL || set_str(s, "id", new_id) != 0 || set_num(s, "created",
@@ -450,13 +517,19 @@ state_session(struct state *st, const char *key, const char *new_id, int *is_new
 }
 
 int
-state_session_mark_used(struct state *st, const char *key)
+state_session_mark_used(struct state *st, const char *key, const char *id)
 {
 	cJSON *all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions");
 	cJSON *s = cJSON_GetObjectItemCaseSensitive(all, key);
+	int is_new;
 
-	if (!cJSON_IsObject(s))
-		return -1;
+	if (!cJSON_IsObject(s) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(s, "id"))) {
+		/* gone while the agent ran: the session it used is the workspace's now */
+		if (state_session(st, key, id, &is_new) == NULL)
+			return -1;
+		all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions");
+		s = cJSON_GetObjectItemCaseSensitive(all, key);
+	}
 	return set_item(s, "used", cJSON_CreateTrue());
 }
 
@@ -488,6 +561,51 @@ lock_holder(int fd)
 		return 0;
 	buf[n] = '\0';
 	return strtol(buf, NULL, 10);
+}
+
+long long
+state_clock_warned(const struct state *st)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(st->root, "_clock");
+
+	return num(c, "seen", 0);
+}
+
+int
+state_clock_warn(struct state *st, long long now, long long seen)
+{
+	cJSON *c = cJSON_CreateObject();
+
+	if (c == NULL || set_num(c, "went_back", (double)now) != 0 ||
+	    set_num(c, "seen", (double)seen) != 0) {
+		cJSON_Delete(c);
+		return -1;
+	}
+	return set_item(st->root, "_clock", c);
+}
+
+int
+state_lock_path(const char *state, char *out, size_t len)
+{
+	char *d = strdup(state), *b = strdup(state), *real = NULL;
+	const char *base;
+	int n = -1;
+
+	if (d == NULL || b == NULL)
+		goto out;
+	base = basename(b);
+	real = realpath(dirname(d), NULL);
+	if (real == NULL)	/* no such directory: the state cannot be written either */
+		goto out;
+	if (strcmp(base, ".heartbeat-state.json") == 0)
+		n = snprintf(out, len, "%s/.heartbeat.lock", real);
+	else
+		n = snprintf(out, len, "%s/%s.lock", real, base);
+out:
+	free(d);
+	free(b);
+	free(real);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 int

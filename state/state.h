@@ -26,7 +26,9 @@ struct task_state {
 	long long consecutive_errors;
 	int has_baseline;		/* a cron task was first seen ... */
 	long long baseline;		/* ... at this time */
-	int done;			/* an at task has run */
+	int done;			/* an at task has run ... */
+	int has_done_at;		/* ... the run of this instant (absent: any) */
+	long long done_at;
 	char last_boot[RUN_ID_LEN];	/* boot id of the last run (for @reboot) */
 	int running;			/* claimed by a tick */
 	long running_pid;
@@ -36,6 +38,7 @@ struct task_state {
 	char running_boot[RUN_ID_LEN];
 	long running_pgid;		/* the agent's process group, 0: not started yet */
 	long long running_pgid_start;	/* its leader's start time (clock ticks) */
+	char unreadable[96];		/* fields that could not be read, for a warning */
 };
 
 /* A claim: the tick that is about to run a task. */
@@ -57,15 +60,26 @@ struct run_record {
 	int exit_code;
 	long long duration_ms;
 	const char *reply;		/* reply verdict name */
-	int done;			/* an at task: it will not run again */
+	int done;			/* an at task: it will not run again ... */
+	long long done_at;		/* ... having run for this instant */
 	const char *boot_id;		/* this boot, or NULL */
 };
 
 #define STATE_CORRUPT (-2)
 
+/* A stored Unix time V as seconds: from 1e11 on (13 digits; the year 5138 in seconds) it is
+ * milliseconds, as JavaScript and Java write them. Returns -1 for NaN or what a double does
+ * not hold exactly (beyond 2^53): not a time. */
+int state_seconds(double v, long long *out);
+
+/* 1 when S is a UUID as hb-run writes them (36 characters, lower-case hex and dashes): ids
+ * from the state file name files, so nothing else is taken from it. */
+int state_is_uuid(const char *s);
+
 /* Loads PATH; a missing file is an empty state. Returns 0; -1 when the file cannot be read;
- * STATE_CORRUPT when it is not valid JSON or its fields have the wrong types. On error ERR
- * holds "PATH:LINE:COLUMN: what", and nothing was touched. */
+ * STATE_CORRUPT when it is not valid JSON or not an object. On error ERR holds
+ * "PATH:LINE:COLUMN: what", and nothing was touched. A field of the wrong type is not an
+ * error: it reads as absent (state_task_get names it) and is kept until hb-run replaces it. */
 int state_load(const char *path, struct state **out, char *err, size_t errlen);
 /* The same for TEXT (LEN bytes) already in memory; NAME is used in messages. */
 int state_parse(const char *text, size_t len, const char *name, struct state **out, char *err,
@@ -94,7 +108,20 @@ int state_task_baseline(struct state *st, const char *name, long long t);
 /* The workspace's session KEY ("main"): creates it with NEW_ID when it does not exist.
  * *IS_NEW is 1 while the session has not been used. Returns the id (owned by ST) or NULL. */
 const char *state_session(struct state *st, const char *key, const char *new_id, int *is_new);
-int state_session_mark_used(struct state *st, const char *key);
+/* Marks session KEY used; when it vanished (the file was replaced meanwhile), it is recreated
+ * with ID, used. */
+int state_session_mark_used(struct state *st, const char *key, const char *id);
+
+/* The clock went back: the latest time from the future that was reported (0: none). */
+long long state_clock_warned(const struct state *st);
+/* Records at NOW that times up to SEEN were reported as lying in the future. */
+int state_clock_warn(struct state *st, long long now, long long seen);
+
+/* The lock file of state file STATE: ".heartbeat.lock" next to a file named
+ * ".heartbeat-state.json" (the workspace's lock), else STATE.lock; in the state file's real
+ * directory, so that every workspace sharing a state file takes the same lock. */
+int state_lock_path(const char *state, char *out, size_t len);
+
 /* The claim on session KEY (one systemEvent run at a time, across ticks): read into the
  * running_* fields of OUT (running is 0 when there is none); set to C; given up when it is
  * still held by process PID. The session must exist (state_session) to be claimed. */
@@ -109,7 +136,7 @@ int state_mark_set(struct state *st, const char *key, const char *value);
 
 #define STATE_LOCK_WAIT 10	/* seconds a tick waits for the workspace lock */
 
-/* Takes the workspace lock, waiting at most STATE_LOCK_WAIT seconds, and writes our pid
+/* Takes the lock PATH, waiting at most STATE_LOCK_WAIT seconds, and writes our pid
  * into the lock file. Returns the descriptor, or -1 with ERR set: naming the holder's pid
  * when the wait timed out; when the lock was busy and the flag of state_lock_stop_on() is
  * set (a signal came), at once. PATH must be a regular file (a FIFO is refused). */

@@ -28,6 +28,12 @@ sched_at_instant(const struct schedule *s, const struct tz *z)
 	return n == 0 ? gap : at[0];
 }
 
+int
+sched_clock_back(long long t, time_t now)
+{
+	return t > (long long)now + SCHED_CLOCK_SLACK;
+}
+
 long long
 sched_backoff(long long failures)
 {
@@ -45,12 +51,23 @@ sched_needs_baseline(const struct schedule *s, const struct sched_past *past)
 }
 
 int
-sched_due(const struct schedule *s, const struct sched_past *past, const struct tz *z,
+sched_due(const struct schedule *s, const struct sched_past *past0, const struct tz *z,
     time_t now, int catchup, time_t *next)
 {
+	struct sched_past p = *past0, *past = &p;
 	int64_t at = 0;
 	int never = 0;		/* not a time: "at" may be any instant, even before 1970 */
+	int back = 0;		/* the clock went back: the past's times are not believed */
 
+	if (p.has_run && sched_clock_back(p.last_run, now)) {
+		p.has_run = 0;
+		p.errors = 0;
+		back = 1;
+	}
+	if (p.has_baseline && sched_clock_back(p.baseline, now)) {
+		p.has_baseline = 0;
+		back = 1;
+	}
 	switch (s->kind) {
 	case SCHED_INTERVAL:
 		if (past->has_run || past->has_baseline)
@@ -65,6 +82,10 @@ sched_due(const struct schedule *s, const struct sched_past *past, const struct 
 			at = now;
 			break;
 		}
+		if (!past->has_run && !past->has_baseline && back) {
+			at = now;	/* its slots since then are unknown: run now */
+			break;
+		}
 		if (!past->has_run && !past->has_baseline) {
 			at = cron_next(&s->cron, z, now);	/* first sight: its next slot */
 			if (next != NULL)
@@ -77,8 +98,8 @@ sched_due(const struct schedule *s, const struct sched_past *past, const struct 
 	case SCHED_AT:
 		at = sched_at_instant(s, z);
 		/* A state rebuilt after corruption does not know whether it ran: not again. */
-		never = past->done || (!past->has_run && past->has_baseline &&
-		    at <= past->baseline);
+		never = (past->done && (!past->has_done_at || past->done_at == at)) ||
+		    (!past->has_run && past->has_baseline && at <= past->baseline);
 		break;
 	default:
 		never = 1;

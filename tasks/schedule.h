@@ -34,10 +34,24 @@ struct sched_past {
 	long long last_run;	/* Unix seconds: start of the tick that last ran the task */
 	int has_baseline;	/* a cron task was first seen at baseline */
 	long long baseline;
-	int done;		/* an at task has run */
+	int done;		/* an at task has run ... */
+	int has_done_at;	/* ... and it was the run of this instant (unknown: any) */
+	long long done_at;
 	int ran_this_boot;	/* an @reboot task has run since the machine booted */
 	long long errors;	/* consecutive failed runs, for the backoff */
 };
+
+/* A run, baseline or claim more than this many seconds after now means that the clock went
+ * back (a bad RTC at boot, a restored snapshot): the time is not believed. The slack keeps
+ * two ticks that start a moment apart from taking each other's times for a clock change. */
+#define SCHED_CLOCK_SLACK 300
+
+/* A failed at: run is retried with the backoff; after this many failed attempts in a row
+ * (about a day) the task gives up and counts as done. */
+#define SCHED_AT_MAX_ATTEMPTS 25
+
+/* 1 when T lies so far after NOW that the clock must have gone back (see SCHED_CLOCK_SLACK). */
+int sched_clock_back(long long t, time_t now);
 
 /* After N consecutive failures a task waits this long after its last run, on top of its
  * schedule (it is due at the later of the two): 30 s, 1 m, 5 m, 15 m, then 60 m. */
@@ -53,7 +67,9 @@ long long sched_tolerance(long long interval);
  * @reboot tasks. A cron task with neither a run nor a baseline is not due: the caller
  * records NOW as its baseline (sched_needs_baseline). An interval task with a baseline and
  * no run (a state file rebuilt after corruption) counts from the baseline. After failures the
- * backoff applies. */
+ * backoff applies. A last run or baseline in the future (sched_clock_back) is ignored: an
+ * interval or cron task is due at once, an at task by its time. An at task that is done is
+ * due again when its instant is not the one it completed (its time was changed). */
 int sched_due(const struct schedule *s, const struct sched_past *past, const struct tz *z,
     time_t now, int catchup, time_t *next);
 

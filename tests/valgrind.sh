@@ -253,8 +253,8 @@ printf '{"deliver": {"last_run": 17' >"$D/ws/.heartbeat-state.json"
 EXPECT='grep -q "moved it aside" "$err" && ls "$D"/ws/.heartbeat-state.json.corrupt-* && json_ok "$D/ws/.heartbeat-state.json"'
 vg "a corrupt state file (moved aside, rebuilt)" "$D/ws" 1 --
 printf '{"deliver": {"last_run": "yesterday"}}' >"$D/ws/.heartbeat-state.json"
-EXPECT='grep -q "not a number" "$err"'
-vg "a state file with a wrong type (status)" "$D/ws" "1|2" -- status
+EXPECT='grep -q "cannot read last_run" "$err"'
+vg "a state file with a wrong type (check: a warning)" "$D/ws" 0 -- check
 rm -f "$D/ws/.heartbeat-state.json"
 EXPECT='grep -q "banana" "$err"'
 vg "a bad configuration file (a tick)" "$D/badcfg" 2 --

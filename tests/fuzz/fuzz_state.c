@@ -176,7 +176,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	id = state_session(st, "main", "0b7e6a7c-3c4f-4e4b-9a51-7c0d3c2a9f10", &is_new);
 	if (id != NULL) {
 		CHECK(is_new == 0 || is_new == 1, "session '%s': is_new %d", id, is_new);
-		if (state_session_mark_used(st, "main") == 0) {
+		if (state_session_mark_used(st, "main", id) == 0) {
 			id2 = state_session(st, "main", "ffffffff-3c4f-4e4b-9a51-7c0d3c2a9f10",
 			    &is_new2);
 			CHECK(id2 != NULL && strcmp(id, id2) == 0 && is_new2 == 0,

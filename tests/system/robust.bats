@@ -541,11 +541,6 @@ corrupt_state() {
 	    corrupt_state
 }
 
-@test "corrupt state, a last_run that is a string: named, moved aside, exit 1, nothing runs, fresh baselines" {
-	printf '{"a": {"last_run": "2026-01-05 08:00", "runs": 2}, "b": {"last_run": 1767600000}}\n' |
-	    corrupt_state
-}
-
 @test "corrupt state, a top-level array: named, moved aside, exit 1, nothing runs, fresh baselines" {
 	printf '[{"a": {"last_run": 1767600000}}]\n' | corrupt_state
 }

@@ -198,6 +198,7 @@ static const struct suite {
 	{ "config", test_config },
 	{ "fileio", test_fileio },
 	{ "text", test_text },
+	{ "state", test_state },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -52,11 +52,56 @@ static const struct {
 	  T(9, 0, 0) + 86400 - 60 },
 	{ "1d: 23h59m later", 86400, T(9, 0, 0), T(9, 0, 0) + 86400 - 60, 1,
 	  T(9, 0, 0) + 86400 - 60 },
-	/* a clock that went backwards: not due, and due again at the usual time */
-	{ "clock went back", 30 * 60, T(9, 0, 0), T(8, 0, 0), 0, T(9, 29, 0) },
+	/* a clock that went back by more than SCHED_CLOCK_SLACK: the last run is not believed,
+	 * the task is due at once; by less, it waits for the usual time */
+	{ "clock went back 1h", 30 * 60, T(9, 0, 0), T(8, 0, 0), 1, T(8, 0, 0) },
+	{ "clock went back a year", 30 * 60, T(9, 0, 0) + 365 * 86400LL, T(9, 0, 0), 1,
+	  T(9, 0, 0) },
+	{ "clock went back 5m", 30 * 60, T(9, 0, 0), T(8, 55, 0), 0, T(9, 29, 0) },
+	{ "clock went back 5m1s", 30 * 60, T(9, 0, 0), T(8, 54, 59), 1, T(8, 54, 59) },
 	/* 1-second interval: no tolerance */
 	{ "1s: same second", 1, T(9, 0, 0), T(9, 0, 0), 0, T(9, 0, 1) },
 	{ "1s: next second", 1, T(9, 0, 0), T(9, 0, 1), 1, T(9, 0, 1) },
+};
+
+/* at: tasks. AT is the instant (given with an offset, so no zone is needed). */
+#define AT T(9, 0, 0)
+static const struct {
+	const char *what;
+	struct sched_past past;
+	long long now;
+	int due;
+	long long next;
+} at_rows[] = {
+	{ "never ran, before its time", { 0 }, T(8, 59, 59), 0, AT },
+	{ "never ran, at its time", { 0 }, AT, 1, AT },
+	{ "never ran, long after", { 0 }, T(23, 0, 0), 1, AT },
+	{ "done at this instant", { .has_run = 1, .last_run = AT, .done = 1, .has_done_at = 1,
+	  .done_at = AT }, T(10, 0, 0), 0, -1 },
+	{ "done, instant unknown (an older file)", { .has_run = 1, .last_run = AT, .done = 1 },
+	  T(10, 0, 0), 0, -1 },
+	/* its time was changed after it ran: the new instant runs */
+	{ "done at an earlier instant, before the new one", { .has_run = 1,
+	  .last_run = T(7, 0, 0), .done = 1, .has_done_at = 1, .done_at = T(7, 0, 0) },
+	  T(8, 0, 0), 0, AT },
+	{ "done at an earlier instant, the new one comes", { .has_run = 1,
+	  .last_run = T(7, 0, 0), .done = 1, .has_done_at = 1, .done_at = T(7, 0, 0) },
+	  AT, 1, AT },
+	/* a failed run is retried after the backoff */
+	{ "failed once, within the backoff", { .has_run = 1, .last_run = AT, .errors = 1 },
+	  T(9, 0, 29), 0, T(9, 0, 30) },
+	{ "failed once, after the backoff", { .has_run = 1, .last_run = AT, .errors = 1 },
+	  T(9, 0, 30), 1, T(9, 0, 30) },
+	{ "failed 5 times: an hour", { .has_run = 1, .last_run = T(10, 0, 0), .errors = 5 },
+	  T(10, 59, 59), 0, T(11, 0, 0) },
+	/* the clock went back: a failed run from the future does not hold it */
+	{ "failed, last run in the future", { .has_run = 1, .last_run = T(20, 0, 0),
+	  .errors = 3 }, T(10, 0, 0), 1, AT },
+	/* a state rebuilt after corruption: an instant before the baseline is not run */
+	{ "baseline after its time", { .has_baseline = 1, .baseline = T(9, 30, 0) },
+	  T(10, 0, 0), 0, -1 },
+	{ "baseline in the future: not believed", { .has_baseline = 1,
+	  .baseline = T(23, 0, 0) }, T(10, 0, 0), 1, AT },
 };
 
 static const struct {
@@ -99,6 +144,7 @@ test_schedule(void)
 		    sched_due(&s, &past, NULL, (time_t)due_rows[i].next, 0, NULL) == 1,
 		    "not due at its own next time");
 		CHECK(due_rows[i].last_run == NEVER ||
+		    sched_clock_back(due_rows[i].last_run, (time_t)due_rows[i].now) ||
 		    sched_due(&s, &past, NULL, (time_t)due_rows[i].next - 1, 0, NULL) == 0,
 		    "already due a second before its next time");
 		ROW_END();
@@ -113,6 +159,17 @@ test_schedule(void)
 		ROW("sched_due: default interval, late tick");
 		CHECK_INT(sched_due(&s, &past, NULL, (time_t)T(9, 30, 0), 0, &next), 1);
 		CHECK_INT(next, T(9, 29, 5));
+		ROW_END();
+	}
+
+	for (size_t i = 0; i < NELEM(at_rows); i++) {
+		struct schedule s = { SCHED_AT, .at_local = AT, .at_has_offset = 1 };
+		time_t next = (time_t)-2;
+
+		ROW("sched_due at: %s", at_rows[i].what);
+		CHECK_INT(sched_due(&s, &at_rows[i].past, NULL, (time_t)at_rows[i].now, 0, &next),
+		    at_rows[i].due);
+		CHECK_INT(next, at_rows[i].next);
 		ROW_END();
 	}
 

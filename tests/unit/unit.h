@@ -50,5 +50,6 @@ void test_reply(void);
 void test_config(void);
 void test_fileio(void);
 void test_text(void);
+void test_state(void);
 
 #endif
