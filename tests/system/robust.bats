@@ -625,7 +625,7 @@ fill_disk() {
 	[[ "$stderr" == *"nothing was run"* ]] || fail "$stderr"
 	cmp state.before full/state.json
 	[ "$(runs_of job)" -eq 1 ]
-	[ "$(ls full | tr '\n' ' ')" = "fill state.json " ] || fail "left in full/: $(ls full)"
+	[ "$(ls full | tr '\n' ' ')" = "fill state.json state.json.lock " ] || fail "left in full/: $(ls full)"
 	[ -z "$(ls tmp)" ]
 	# room again: the next tick runs it
 	rm full/fill
@@ -653,7 +653,7 @@ fill_disk() {
 	grep -q "No space left on device" bg.err || fail "$(cat bg.err)"
 	grep -q "the run of job is not recorded" bg.err || fail "$(cat bg.err)"
 	cmp state.claimed full/state.json
-	[ "$(ls full | tr '\n' ' ')" = "fill state.json " ] || fail "left in full/: $(ls full)"
+	[ "$(ls full | tr '\n' ' ')" = "fill state.json state.json.lock " ] || fail "left in full/: $(ls full)"
 	all_gone pids/agent pids/hb
 	rm full/fill mode.job
 	run --separate-stderr hb_frozen "2026-01-05 09:30:20"
