@@ -29,16 +29,23 @@ SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c state/text.c \
-             runner/msg.c runner/util.c runner/zone.c runner/config.c runner/reply.c runner/agent.c \
-             runner/tick.c runner/commands.c
+             runner/msg.c runner/platform.c runner/util.c runner/zone.c runner/config.c \
+             runner/reply.c runner/supervise.c runner/tick.c runner/commands.c
 SRC        = $(LIB_SRC) runner/main.c
 HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
-.PHONY: all test unit system bench bench-cron fuzz demo deps test-deps install uninstall clean check-pkgs FORCE
+.PHONY: all portable test unit system bench bench-cron fuzz demo deps test-deps install uninstall clean check-pkgs FORCE
 
-all: hb-run
+# `make PORTABLE=1` builds (and installs) the portable build instead: see `make portable`.
+ifeq ($(PORTABLE),1)
+EXE        = build/portable/hb-run
+else
+EXE        = hb-run
+endif
+
+all: $(EXE)
 
 check-pkgs:
 	@$(PKG_CONFIG) --exists $(PKGS) || { \
@@ -58,6 +65,24 @@ build/datadir.stamp: FORCE
 build/runner/tick.o: build/datadir.stamp
 FORCE:
 
+# The portable build: runner/platform.c's fallback forced (-DHB_PORTABLE), which is what macOS
+# and the BSDs run, built on Linux into build/portable/ so that it is tested here too.
+PORT_OBJ   = $(SRC:%.c=build/portable/%.o)
+portable: build/portable/hb-run build/portable/unit-tests
+
+build/portable/hb-run: $(PORT_OBJ) | check-pkgs
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(PORT_OBJ) $(PKG_LIBS) $(LDLIBS)
+
+build/portable/%.o: %.c $(HDR) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -DHB_PORTABLE $(ALL_CFLAGS) -c -o $@ $<
+build/portable/runner/tick.o: build/datadir.stamp
+
+build/portable/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h | check-pkgs
+	@mkdir -p build/portable
+	$(CC) $(ALL_CPPFLAGS) -DHB_PORTABLE $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_SRC) \
+	  $(PKG_LIBS)
+
 # Unit tests link the modules (not main) into one table-driven test binary.
 build/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h | check-pkgs
 	@mkdir -p build
@@ -74,8 +99,9 @@ build/asan/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) | check-pkgs
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) \
 	  $(LIB_SRC) $(PKG_LIBS)
 
-test: hb-run build/unit-tests build/asan/hb-run build/asan/unit-tests
-	@tests/run-all.sh
+test: hb-run build/unit-tests build/asan/hb-run build/asan/unit-tests build/portable/hb-run \
+      build/portable/unit-tests
+	@HB_PORTABLE_BIN=build/portable/hb-run tests/run-all.sh
 
 unit: build/unit-tests
 	build/unit-tests
@@ -104,11 +130,11 @@ deps:
 test-deps:
 	@tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
-install: hb-run
+install: $(EXE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/claude \
 	  $(DESTDIR)$(DATADIR)/templates/demo $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(DOCDIR)
-	install -m 755 hb-run $(DESTDIR)$(BINDIR)/hb-run
+	install -m 755 $(EXE) $(DESTDIR)$(BINDIR)/hb-run
 	install -m 755 templates/claude/*.sh $(DESTDIR)$(DATADIR)/templates/claude/
 	install -m 755 templates/demo/*.sh $(DESTDIR)$(DATADIR)/templates/demo/
 	install -m 644 man/hb-run.1 $(DESTDIR)$(MANDIR)/man1/hb-run.1

@@ -13,6 +13,7 @@
 
 #include "runner/commands.h"
 #include "runner/msg.h"
+#include "runner/platform.h"
 #include "runner/tick.h"
 #include "runner/util.h"
 #include "runner/zone.h"
@@ -135,7 +136,7 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 		msg_error("%s", err);
 		goto out;
 	}
-	util_boot_id(boot);
+	platform_boot_id(boot, sizeof boot);
 	tick_plan(hb, st, now, boot, 0, cfg->timezone, items);
 	if (json) {
 		cJSON *arr = cJSON_CreateArray();

@@ -15,6 +15,7 @@
 #include "runner/commands.h"
 #include "runner/config.h"
 #include "runner/msg.h"
+#include "runner/platform.h"
 #include "runner/tick.h"
 #include "runner/util.h"
 #include "runner/zone.h"
@@ -217,7 +218,11 @@ parse_global(struct cli *c, int argc, char **argv, int permute)
 			fputs(help_text, stdout);
 			exit(0);
 		case 'V':
-			printf("hb-run %s\n", HB_VERSION);
+			/* The portable build says so (its tests skip what it lacks). */
+			if (strcmp(platform_name(), "linux") == 0)
+				printf("hb-run %s\n", HB_VERSION);
+			else
+				printf("hb-run %s (%s)\n", HB_VERSION, platform_name());
 			exit(0);
 		default:
 			usage_exit();
@@ -490,6 +495,7 @@ main(int argc, char **argv)
 	int status;
 
 	ensure_std_fds();
+	platform_init(argv[0]);
 	/* A reader that went away must not kill us between an agent's end and its record. */
 	signal(SIGPIPE, SIG_IGN);
 	/* A file past the size limit (ulimit -f) must fail its write with EFBIG, not kill us. */

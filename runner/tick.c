@@ -10,14 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runner/agent.h"
 #include "runner/msg.h"
+#include "runner/platform.h"
 #include "runner/reply.h"
+#include "runner/supervise.h"
 #include "runner/tick.h"
 #include "runner/util.h"
 #include "runner/zone.h"
@@ -69,7 +69,7 @@ struct job {
 	char session[UUID_LEN];
 	int session_new;
 	/* while it runs */
-	struct agent *agent;
+	struct child *agent;
 	char *prompt_path;		/* malloc'd; NULL until written */
 	char **env;
 	long long started;		/* Unix seconds */
@@ -87,7 +87,7 @@ struct tick {
 	int status;			/* worst exit status so far */
 	int delivered;			/* replies shown so far */
 	int session_used;		/* a systemEvent of this tick has used the main session */
-	long long pid_start;		/* when this process started (see util_pid_start) */
+	long long pid_start;		/* when this process started (see platform_pid_start) */
 	struct task_state session;	/* the main session's claim (running_* fields) */
 	int session_held;		/* ... made by another live run: no systemEvent now */
 	size_t session_jobs;		/* systemEvent jobs claimed and not yet recorded */
@@ -119,11 +119,11 @@ claim_liveness(const struct task_state *ts, const char *boot, time_t now)
 	 * against is not believed. */
 	if (ts->running_pid_start == 0 && sched_clock_back(ts->running_since, now))
 		return CLAIM_DEAD;
-	if (ts->running_pid != (long)getpid() && util_pid_alive((pid_t)ts->running_pid) &&
+	if (ts->running_pid != (long)getpid() && platform_pid_alive((pid_t)ts->running_pid) &&
 	    (ts->running_pid_start == 0 ||
-	    ts->running_pid_start == util_pid_start((pid_t)ts->running_pid)))
+	    ts->running_pid_start == platform_pid_start((pid_t)ts->running_pid)))
 		return CLAIM_TICK;
-	if (ts->running_pgid > 0 && util_group_alive((pid_t)ts->running_pgid,
+	if (ts->running_pgid > 0 && platform_group_alive((pid_t)ts->running_pgid,
 	    ts->running_pgid_start))
 		return CLAIM_GROUP;
 	return CLAIM_DEAD;
@@ -370,7 +370,7 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 
 	snprintf(note, sizeof note, "the tick that ran it (pid %ld) is gone",
 	    it->ts.running_pid);
-	/* "gone" also when the pid now names another process (see util_pid_start) */
+	/* "gone" also when the pid now names another process (see platform_pid_start) */
 	e.start = it->ts.running_since;
 	util_time_iso((time_t)e.start, when, sizeof when);
 	e.time = when;
@@ -430,19 +430,19 @@ static void
 end_group(const char *what, const struct task_state *ts)
 {
 	pid_t pgid = (pid_t)ts->running_pgid;
-	long long start = ts->running_pgid_start, until = agent_now_ms() + AGENT_KILL_GRACE_MS;
+	long long start = ts->running_pgid_start, until = child_now_ms() + CHILD_KILL_GRACE_MS;
 	int sig = SIGTERM;
 
 	msg_warn("%s: the tick that ran it (pid %ld) is gone, but its agent's processes live "
 	    "on (process group %ld): ending them", what, ts->running_pid, (long)pgid);
 	kill(-pgid, SIGTERM);
-	while (util_group_alive(pgid, start)) {
-		if (agent_now_ms() >= until) {
+	while (platform_group_alive(pgid, start)) {
+		if (child_now_ms() >= until) {
 			if (sig == SIGKILL)
 				break;
 			sig = SIGKILL;
 			kill(-pgid, SIGKILL);
-			until = agent_now_ms() + 1000;
+			until = child_now_ms() + 1000;
 		}
 		poll(NULL, 0, 20);
 	}
@@ -535,7 +535,7 @@ claim(struct tick *t, struct plan_item *items)
 			goto oom;
 	}
 	n = select_jobs(t, items, 1);	/* the plan has said it all already */
-	t->pid_start = util_pid_start(getpid());
+	t->pid_start = platform_pid_start(getpid());
 	for (size_t j = 0; j < n; j++) {
 		struct job *jb = &t->jobs[j];
 		const struct plan_item *it = NULL;
@@ -599,7 +599,6 @@ int
 tick_template_path(const char *name, char *out, size_t len)
 {
 	char exe[PATH_MAX], *slash;
-	ssize_t n;
 
 	if (name[0] == '/' || access(name, F_OK) == 0) {
 		snprintf(out, len, "%s", name);
@@ -608,9 +607,7 @@ tick_template_path(const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/%s", HB_TEMPLATEDIR, name);
 	if (access(out, F_OK) == 0)
 		return 0;
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
+	if (platform_exe_path(exe, sizeof exe) == 0) {
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
@@ -777,7 +774,7 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 	return r;
 }
 
-static void record(struct tick *t, struct job *jb, const struct agent_result *res,
+static void record(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started);
 
 /* Under the lock: adds the agent's process group to the claims of JB (and of the main
@@ -786,8 +783,8 @@ static void record(struct tick *t, struct job *jb, const struct agent_result *re
 static void
 claim_group(struct tick *t, struct job *jb)
 {
-	pid_t pgid = agent_pid(jb->agent);
-	long long start = util_pid_start(pgid);
+	pid_t pgid = child_pid(jb->agent);
+	long long start = platform_pid_start(pgid);
 	struct state *st = NULL;
 	char err[1024];
 	int fd, r;
@@ -821,7 +818,7 @@ start_job(struct tick *t, struct job *jb)
 	const char *tpl = jb->task->type == TASK_SYSTEM_EVENT ? t->cfg->system_event :
 	    t->cfg->agent_turn;
 	long long timeout = jb->task->timeout ? jb->task->timeout : t->cfg->timeout;
-	struct agent_spec spec;
+	struct child_spec spec;
 	char path[PATH_MAX], err[PATH_MAX + 128];
 	int fd;
 
@@ -852,12 +849,17 @@ start_job(struct tick *t, struct job *jb)
 		job_cleanup(jb);
 		return -1;
 	}
+	memset(&spec, 0, sizeof spec);
 	spec.path = path;
 	spec.env = jb->env;
 	spec.stdin_fd = fd;
 	spec.timeout_ms = timeout > LLONG_MAX / 1000 ? LLONG_MAX : timeout * 1000;
+	spec.out_head = CHILD_OUT_HEAD;
+	spec.out_tail = CHILD_OUT_TAIL;
+	spec.err_head = CHILD_ERR_HEAD;
+	spec.err_tail = CHILD_ERR_TAIL;
 	msg_note("%s: starting %s (%s)", jb->task->name, path, jb->reason);
-	jb->agent = agent_start(&spec, err, sizeof err);
+	jb->agent = child_start(&spec, err, sizeof err);
 	close(fd);
 	if (jb->agent == NULL) {
 		record(t, jb, NULL, err);
@@ -937,7 +939,7 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
 static void
-record(struct tick *t, struct job *jb, const struct agent_result *res,
+record(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started)
 {
 	enum reply_verdict verdict = REPLY_EMPTY;
@@ -1057,16 +1059,16 @@ out:
 static void
 finish_job(struct tick *t, struct job *jb)
 {
-	struct agent_result res;
+	struct child_result res;
 
-	agent_finish(jb->agent, &res);
+	child_finish(jb->agent, &res);
 	jb->agent = NULL;
 	if (jb->task->type == TASK_SYSTEM_EVENT && !res.exec_failed)
 		t->session_used = 1;
 	if (res.duration_ms >= 0)
 		msg_note("%s: finished in %lld ms", jb->task->name, res.duration_ms);
 	record(t, jb, &res, NULL);
-	agent_result_free(&res);
+	child_result_free(&res);
 	job_cleanup(jb);
 }
 
@@ -1110,46 +1112,11 @@ unclaim_unstarted(struct tick *t, const char *started, size_t njobs)
 	state_unlock(fd);
 }
 
-/* hb-run is the child subreaper of its agents: a process that left its agent's group and
- * outlived it ends up as our child. Once no agent runs, whatever is left is ended (SIGTERM,
- * then SIGKILL) and reaped, so no orphan outlives the tick. */
-static void
-end_orphans(void)
-{
-	long long until = agent_now_ms() + AGENT_KILL_GRACE_MS;
-	int sig = SIGTERM;
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
-	for (;;) {
-		FILE *f = fopen(path, "re");
-		int pid, any = 0;
-
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;	/* orphans that ended already */
-		if (f == NULL)
-			return;
-		while (fscanf(f, "%d", &pid) == 1) {
-			kill(pid, sig);
-			any = 1;
-		}
-		fclose(f);
-		if (!any || sig == SIGKILL)
-			break;
-		if (agent_now_ms() >= until)
-			sig = SIGKILL;
-		else
-			poll(NULL, 0, 50);
-	}
-	while (waitpid(-1, NULL, sig == SIGKILL ? 0 : WNOHANG) > 0)
-		;
-}
-
 static void
 run_jobs(struct tick *t, size_t njobs)
 {
 	size_t max = (size_t)t->cfg->max_concurrent, nrun = 0, left = njobs;
-	struct agent **agents = calloc(max, sizeof *agents);
+	struct child **agents = calloc(max, sizeof *agents);
 	struct job **running = calloc(max, sizeof *running);
 	long long stagger = t->o->catchup ? t->cfg->catchup_stagger * 1000 : 0;
 	long long next_start = 0;
@@ -1161,14 +1128,14 @@ run_jobs(struct tick *t, size_t njobs)
 		worse(t, 1);
 		goto out;
 	}
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	platform_subreaper();
 	while ((left > 0 && !stopping) || nrun > 0) {
-		long long now = agent_now_ms(), wait = -1;
+		long long now = child_now_ms(), wait = -1;
 		int idx;
 
 		if (caught != 0 && !stopping) {
 			stopping = 1;
-			agent_terminate(agents, nrun);
+			child_terminate(agents, nrun);
 			unclaim_unstarted(t, started, njobs);
 		}
 		for (size_t j = 0; j < njobs && !stopping && nrun < max && now >= next_start; j++) {
@@ -1189,10 +1156,10 @@ run_jobs(struct tick *t, size_t njobs)
 			wait = next_start - now;
 		if (nrun == 0) {
 			if (wait > 0)
-				poll(NULL, 0, agent_poll_ms(wait));
+				poll(NULL, 0, child_poll_ms(wait));
 			continue;
 		}
-		idx = agent_wait(agents, nrun, wait);
+		idx = child_wait(agents, nrun, wait);
 		if (idx < 0)
 			continue;
 		finish_job(t, running[idx]);
@@ -1200,7 +1167,7 @@ run_jobs(struct tick *t, size_t njobs)
 		running[idx] = running[nrun - 1];
 		nrun--;
 	}
-	end_orphans();
+	child_end_orphans();
 out:
 	free(agents);
 	free(running);
@@ -1225,7 +1192,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	t.workspace = workspace;
 	t.o = opts;
 	t.now = time(NULL);
-	util_boot_id(t.boot);
+	platform_boot_id(t.boot, sizeof t.boot);
 	if (state_lock_path(cfg->state, t.lock, sizeof t.lock) != 0)
 		snprintf(t.lock, sizeof t.lock, "%s", LOCK_FILE);
 	items = calloc(hb->ntasks + 1, sizeof *items);

@@ -1,15 +1,12 @@
-/* util.c - ids, time formatting, boot id. */
+/* util.c - ids, time formatting, trusted files. */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runner/platform.h"
 #include "runner/util.h"
 #include "runner/zone.h"
 #include "tasks/schedule.h"
@@ -18,17 +15,9 @@ int
 util_uuid(char out[UUID_LEN])
 {
 	unsigned char b[16];
-	size_t got = 0;
 
-	while (got < sizeof b) {
-		ssize_t r = getrandom(b + got, sizeof b - got, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		got += (size_t)r;
-	}
+	if (platform_random(b, sizeof b) != 0)
+		return -1;
 	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
 	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
 	snprintf(out, UUID_LEN,
@@ -87,22 +76,6 @@ util_duration_ms(long long ms, char *buf, size_t len)
 		snprintf(buf, len, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
 }
 
-void
-util_boot_id(char out[UUID_LEN])
-{
-	ssize_t r = -1;
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		r = read(fd, out, UUID_LEN - 1);
-		close(fd);
-	}
-	if (r < 0)
-		r = 0;
-	out[r] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-}
-
 static int
 trusted(const char *what, const char *path, int dir, char *err, size_t errlen)
 {
@@ -141,89 +114,4 @@ util_check_trusted(const char *path, char *err, size_t errlen)
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
 	return trusted("the directory of it, ", dir, 1, err, errlen);
-}
-
-/* From /proc/PID/stat: the state letter, the process group and the start time. Returns 0,
- * or -1 when there is no such process (or no /proc). */
-static int
-pid_stat(pid_t pid, char *state, long *pgrp, long long *start)
-{
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* Field 2 is "(comm)" and may hold spaces: count fields after its last ')'. */
-	p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ' || p[2] == '\0')
-		return -1;
-	*state = p[2];				/* field 3 */
-	p = strchr(p + 2, ' ');			/* before field 4, the parent */
-	if (p != NULL)
-		p = strchr(p + 1, ' ');		/* before field 5, the group */
-	*pgrp = p != NULL ? strtol(p + 1, NULL, 10) : 0;
-	for (int field = 5; p != NULL && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	*start = p != NULL ? strtoll(p + 1, NULL, 10) : 0;
-	return 0;
-}
-
-long long
-util_pid_start(pid_t pid)
-{
-	long long start = 0;
-	long pgrp;
-	char state;
-
-	if (pid_stat(pid, &state, &pgrp, &start) != 0)
-		return 0;
-	return start;
-}
-
-int
-util_group_alive(pid_t pgid, long long start)
-{
-	long long s = 0;
-	long pgrp = 0;
-	struct dirent *d;
-	char state;
-	DIR *dir;
-	int alive = 0;
-
-	if (pgid <= 1 || pgid == getpgrp())
-		return 0;
-	if (pid_stat(pgid, &state, &pgrp, &s) == 0) {
-		if (start != 0 && s != start)
-			return 0;	/* the id names another process: the group ended */
-		if (pgrp == (long)pgid && state != 'Z' && state != 'X')
-			return 1;
-	}
-	dir = opendir("/proc");
-	if (dir == NULL)	/* no /proc: kill(2) tells, zombies included */
-		return kill(-pgid, 0) == 0 || errno == EPERM;
-	while (!alive && (d = readdir(dir)) != NULL) {
-		char *end;
-		long pid = strtol(d->d_name, &end, 10);
-
-		if (pid <= 0 || *end != '\0')
-			continue;
-		alive = pid_stat((pid_t)pid, &state, &pgrp, &s) == 0 && pgrp == (long)pgid &&
-		    state != 'Z' && state != 'X';
-	}
-	closedir(dir);
-	return alive;
-}
-
-int
-util_pid_alive(pid_t pid)
-{
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }

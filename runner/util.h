@@ -1,4 +1,4 @@
-/* util.h - small helpers of the runner: ids, times for people, the boot id.
+/* util.h - small helpers of the runner: ids, times for people, trusted files.
  * Used by runner/ only. */
 #ifndef HB_UTIL_H
 #define HB_UTIL_H
@@ -23,24 +23,9 @@ void util_time_short(time_t t, char *buf, size_t len);
 /* MS as "850ms", "12.3s", "4m05s". */
 void util_duration_ms(long long ms, char *buf, size_t len);
 
-/* The kernel's boot id, or "" where there is none. */
-void util_boot_id(char out[UUID_LEN]);
 /* When hb-run runs as root, a file it reads instructions from must be owned by root and
  * writable by nobody else, and so must its directory unless that is sticky (as cron and sshd
  * demand). Returns 0 when PATH passes (always, for other users), else -1 with ERR set. */
 int util_check_trusted(const char *path, char *err, size_t errlen);
-
-/* 1 when process PID exists. */
-int util_pid_alive(pid_t pid);
-/* When process PID started, in clock ticks after boot (/proc/PID/stat); 0 if unknown. Told
- * with the boot id, it names a process for good, where a pid can be reused. */
-long long util_pid_start(pid_t pid);
-
-/* 1 when process group PGID, whose leader started at START (util_pid_start), still has a
- * live member (zombies do not count): the leader itself, or, once it exited, any process
- * of the group. A leader pid that now names a process with another start time means the
- * group ended (the kernel reuses no id a group still holds). hb-run's own group is never
- * taken for it. */
-int util_group_alive(pid_t pgid, long long start);
 
 #endif
