@@ -133,6 +133,18 @@ pid_stat(pid_t pid, char *state, long *pgrp, long long *start)
 	return 0;
 }
 
+static int
+pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+int
+platform_pid_is(pid_t pid, long long start)
+{
+	return pid_alive(pid) && (start == 0 || start == platform_pid_start(pid));
+}
+
 long long
 platform_pid_start(pid_t pid)
 {
@@ -354,6 +366,13 @@ platform_exe_path(char *out, size_t len)
 	return exe_from_path(argv0_saved, out, len);
 }
 
+int
+platform_pid_is(pid_t pid, long long start)
+{
+	(void)start;
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
 long long
 platform_pid_start(pid_t pid)
 {
@@ -401,10 +420,3 @@ platform_parent_death(pid_t parent)
 }
 
 #endif
-
-/* The same everywhere: kill(2) with no signal. */
-int
-platform_pid_alive(pid_t pid)
-{
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}

@@ -27,8 +27,9 @@ void platform_boot_id(char *out, size_t len);
 /* The absolute path of the running executable. Returns 0, or -1 when it is not known. */
 int platform_exe_path(char *out, size_t len);
 
-/* 1 when process PID exists (zombies included). */
-int platform_pid_alive(pid_t pid);
+/* 1 when process PID exists (zombies included) and started at START (platform_pid_start; 0:
+ * at any time). The fallback knows no start times: there any live PID is taken for it. */
+int platform_pid_is(pid_t pid, long long start);
 /* When process PID started, in clock ticks after boot (/proc/PID/stat); 0 if unknown (always,
  * in the fallback). Told with the boot id, it names a process for good, where a pid can be
  * reused. */

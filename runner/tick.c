@@ -119,9 +119,8 @@ claim_liveness(const struct task_state *ts, const char *boot, time_t now)
 	 * against is not believed. */
 	if (ts->running_pid_start == 0 && sched_clock_back(ts->running_since, now))
 		return CLAIM_DEAD;
-	if (ts->running_pid != (long)getpid() && platform_pid_alive((pid_t)ts->running_pid) &&
-	    (ts->running_pid_start == 0 ||
-	    ts->running_pid_start == platform_pid_start((pid_t)ts->running_pid)))
+	if (ts->running_pid != (long)getpid() &&
+	    platform_pid_is((pid_t)ts->running_pid, ts->running_pid_start))
 		return CLAIM_TICK;
 	if (ts->running_pgid > 0 && platform_group_alive((pid_t)ts->running_pgid,
 	    ts->running_pgid_start))

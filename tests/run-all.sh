@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test of hb-run: unit tests, system tests, the croniter oracle, the stress tests,
 # valgrind and a fuzzing smoke run; the unit and system tests a second time under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Called by `make test`.
+# AddressSanitizer + UndefinedBehaviorSanitizer, and a third time on the portable build when
+# HB_PORTABLE_BIN names it (its unit tests beside it). Called by `make test`.
 #
 # Each suite's own output (bats' TAP, the counts each script prints) goes to a log file in
 # build/test-logs/; this script prints one line per suite and, for a suite that failed, the
@@ -13,12 +14,16 @@ mkdir -p "$logs" || exit 2
 pass=0
 fail=0
 
-# report LABEL LOG PASSED FAILED RC: one summary line; the end of LOG when something failed.
+# report LABEL LOG PASSED FAILED RC [SKIPPED]: one summary line; the end of LOG when something
+# failed.
 report() {
+	skipped=
+	[ "${6:-0}" -eq 0 ] || skipped=", $6 skipped"
 	if [ "$3" -gt 0 ] && [ "$4" -eq 0 ] && [ "$5" -eq 0 ]; then
-		printf 'ok    %-52s %6d checks\n' "$1" "$3"
+		printf 'ok    %-52s %6d checks%s\n' "$1" "$3" "$skipped"
 	else
-		printf 'FAIL  %-52s %6d ok, %d not ok, exit %d (log: %s)\n' "$1" "$3" "$4" "$5" "$2"
+		printf 'FAIL  %-52s %6d ok, %d not ok%s, exit %d (log: %s)\n' "$1" "$3" "$4" \
+		    "$skipped" "$5" "$2"
 		grep -v '^ok ' "$2" | tail -n 40 | sed 's/^/    | /'
 	fi
 }
@@ -40,18 +45,28 @@ counted() {
 	report "$label" "$log" "$1" "$f" "$rc"
 }
 
-# system LABEL LOGNAME: the bats suite, with the environment the caller set.
+# system LABEL LOGNAME: the bats suite, with the environment the caller set. A skipped test
+# (TAP "ok N name # skip reason") is neither passed nor failed: counted apart, and named
+# under the summary line and at the end of the suite's log.
 system() {
 	log=$logs/$2.log
 	bats --tap tests/system >"$log" 2>&1
 	rc=$?
-	p=$(grep -c '^ok ' "$log")
+	s=$(grep -c '^ok [0-9]* .* # skip\( .*\)\{0,1\}$' "$log")
+	p=$(($(grep -c '^ok ' "$log") - s))
 	f=$(grep -c '^not ok ' "$log")
 	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || f=1	# a suite that ran nothing has failed
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
 	pass=$((pass + p))
 	fail=$((fail + f))
-	report "$1" "$log" "$p" "$f" "$rc"
+	report "$1" "$log" "$p" "$f" "$rc" "$s"
+	if [ "$s" -gt 0 ]; then
+		sed -n 's/^ok [0-9]* \(.*\) # skip\( .*\)\{0,1\}$/skipped: \1:\2/p' "$log" |
+		    sed 's/:$/: (no reason given)/' >"$log.skipped"
+		sed 's/^/    | /' "$log.skipped"
+		cat "$log.skipped" >>"$log"
+		rm -f "$log.skipped"
+	fi
 }
 
 counted "unit tests" unit unit build/unit-tests
@@ -73,6 +88,8 @@ HB_BIN=build/asan/hb-run HB_ASAN_PRELOAD=$asan_lib \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     system "system tests under ASan + UBSan" system-asan
 if [ -n "${HB_PORTABLE_BIN:-}" ]; then
+	counted "unit tests, portable build" unit unit-portable \
+	    "$(dirname "$HB_PORTABLE_BIN")/unit-tests"
 	HB_BIN=$HB_PORTABLE_BIN system "system tests, portable build" system-portable
 fi
 

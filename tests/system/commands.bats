@@ -205,10 +205,15 @@ INI
 	[ -z "$stderr" ]
 	run --separate-stderr hb --version
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^hb-run\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ "$output" =~ ^hb-run\ [0-9]+\.[0-9]+\.[0-9]+( \(portable\))?$ ]]
 	local v
 	v=$(sed -n 's/^VERSION *= *//p' "$BATS_TEST_DIRNAME/../../Makefile")
-	[ -z "$v" ] || [ "$output" = "hb-run $v" ]
+	[ -z "$v" ] || [ "$output" = "hb-run $v" ] || [ "$output" = "hb-run $v (portable)" ]
+	# the portable build says so; a build with the Linux calls does not
+	case $HB_BIN in
+	*/portable/*) [[ "$output" == *"(portable)" ]] ;;
+	*) [[ "$output" != *portable* ]] || [ "$(uname -s)" != Linux ] ;;
+	esac
 }
 
 @test "an unknown option exits 2 with the usage on stderr and runs nothing" {

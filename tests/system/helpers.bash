@@ -1,8 +1,10 @@
 # helpers.bash - shared by the system tests: a fresh workspace per test, the binary under a
 # faked clock (hb_at), fake agents, and small readers for the state file and the log.
 #
-# The binary is ${HB_BIN:-../../hb-run}. When HB_ASAN_PRELOAD names libasan.so (the sanitizer
-# pass, HB_BIN=build/asan/hb-run), libasan is preloaded first and libfaketime after it.
+# The binary is ${HB_BIN:-../../hb-run}; on the portable build (build/portable/hb-run) the
+# tests of the Linux-only parts skip (needs_linux_platform). When HB_ASAN_PRELOAD names
+# libasan.so (the sanitizer pass, HB_BIN=build/asan/hb-run), libasan is preloaded first and
+# libfaketime after it.
 
 bats_require_minimum_version 1.5.0
 
@@ -189,6 +191,23 @@ gone() {
 	kill -0 "$1" 2>/dev/null || return 0
 	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
 	[ "$st" = Z ] || [ -z "$st" ]
+}
+
+# Does the binary have the Linux-only calls of runner/platform.c (the subreaper, the
+# parent-death signal, /proc start times, the boot id)? Not the portable build, whose
+# `hb-run --version` ends in "(portable)" (make portable, macOS, the BSDs).
+linux_platform() {
+	if [ -z "${HBT_PORTABLE:-}" ]; then
+		HBT_PORTABLE=no
+		case $("$HB_BIN" --version 2>/dev/null) in *"(portable)") HBT_PORTABLE=yes ;; esac
+	fi
+	[ "$HBT_PORTABLE" = no ]
+}
+
+# needs_linux_platform WHAT: skips the test on the portable build, which lacks WHAT; the skip
+# names it, and tests/run-all.sh counts and lists the skips.
+needs_linux_platform() {
+	linux_platform || skip "needs the Linux-only $*: portable build"
 }
 
 # Fails the test with a message.

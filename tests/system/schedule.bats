@@ -481,6 +481,7 @@ MD
 # ---- @reboot ------------------------------------------------------------------------------
 
 @test "@reboot: runs from --catchup once per boot; a plain tick never runs it" {
+	needs_linux_platform "boot id (/proc)"
 	[ -r /proc/sys/kernel/random/boot_id ] || skip "no boot id on this system"
 	heartbeat <<'MD'
 tasks:

@@ -199,6 +199,7 @@ static const struct suite {
 	{ "fileio", test_fileio },
 	{ "text", test_text },
 	{ "state", test_state },
+	{ "supervise", test_supervise },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -51,5 +51,6 @@ void test_config(void);
 void test_fileio(void);
 void test_text(void);
 void test_state(void);
+void test_supervise(void);
 
 #endif
