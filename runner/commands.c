@@ -37,7 +37,7 @@ result_text(const struct plan_item *it, char *buf, size_t len)
 		return;
 	}
 	util_duration_ms(ts->last_duration_ms, dur, sizeof dur);
-	if (strcmp(ts->last_status, "ok") == 0)
+	if (strcmp(ts->last_status, run_status_name(RUN_OK)) == 0)
 		snprintf(buf, len, "ok, %s, %s", ts->last_reply[0] ? ts->last_reply : "no reply",
 		    dur);
 	else if (ts->has_exit)
@@ -259,7 +259,7 @@ print_entry(const cJSON *e)
 
 	if (cJSON_IsNumber(ms))
 		util_duration_ms((long long)ms->valuedouble, dur, sizeof dur);
-	if (strcmp(status, "ok") != 0 && cJSON_IsNumber(ex))
+	if (strcmp(status, run_status_name(RUN_OK)) != 0 && cJSON_IsNumber(ex))
 		snprintf(result, sizeof result, "%s (exit %d)", status, ex->valueint);
 	else
 		snprintf(result, sizeof result, "%s", status);

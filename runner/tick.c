@@ -377,7 +377,7 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 	e.task = it->task->name;
 	e.run_id = it->ts.running_id;
 	e.type = task_type_name(it->task->type);
-	e.status = "interrupted";
+	e.status = run_status_name(RUN_INTERRUPTED);
 	e.note = note;
 	if (log_append(t->cfg->log, &e, err, sizeof err) != 0)
 		msg_error("%s", err);
@@ -764,7 +764,7 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 {
 	int r;
 
-	if (strcmp(rec->status, "interrupted") == 0)
+	if (rec->status == RUN_INTERRUPTED)
 		r = state_task_unclaim(st, jb->task->name);
 	else
 		r = state_task_record(st, jb->task->name, rec);
@@ -921,11 +921,11 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	if (z == NULL)
 		z = zone_get("UTC", err, sizeof err);
 	rec->done_at = (long long)sched_at_instant(&task->sched, z);
-	if (strcmp(rec->status, "ok") == 0) {
+	if (rec->status == RUN_OK) {
 		rec->done = 1;
 		return;
 	}
-	if (strcmp(rec->status, "interrupted") == 0)
+	if (rec->status == RUN_INTERRUPTED)
 		return;
 	state_task_get(st, task->name, &ts);
 	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
@@ -952,26 +952,26 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
 		rec.boot_id = t->boot;
 	if (why_not_started != NULL || res->exec_failed) {
-		rec.status = "error";
+		rec.status = RUN_ERROR;
 		msg_error("%s: %s", jb->task->name,
 		    why_not_started ? why_not_started : res->exec_error);
 	} else if (caught != 0 && !(res->has_exit && res->exit_code == 0)) {
-		rec.status = "interrupted";
+		rec.status = RUN_INTERRUPTED;
 		msg_error("%s: interrupted by signal %d; it runs again when due", jb->task->name,
 		    (int)caught);
 	} else if (res->timed_out) {
 		char limit[32];
 
-		rec.status = "timeout";
+		rec.status = RUN_TIMEOUT;
 		duration_format(jb->task->timeout ? jb->task->timeout : t->cfg->timeout, limit,
 		    sizeof limit);
 		util_duration_ms(res->duration_ms, dur, sizeof dur);
 		msg_error("%s: timed out after %s; its process group was ended (after %s)",
 		    jb->task->name, limit, dur);
 	} else if (res->has_exit && res->exit_code == 0) {
-		rec.status = "ok";
+		rec.status = RUN_OK;
 	} else {
-		rec.status = "error";
+		rec.status = RUN_ERROR;
 		util_duration_ms(res->duration_ms, dur, sizeof dur);
 		if (res->has_exit)
 			msg_error("%s: the agent failed with exit status %d after %s",
@@ -980,7 +980,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 			msg_error("%s: the agent was killed by signal %d after %s", jb->task->name,
 			    res->signal, dur);
 	}
-	if (res != NULL && strcmp(rec.status, "ok") != 0 && res->err_len > 0)
+	if (res != NULL && rec.status != RUN_OK && res->err_len > 0)
 		msg_detail(res->err, res->err_len, STDERR_LINES);
 	if (res != NULL && !res->exec_failed) {
 		if (reply_classify(res->out, res->out_len, (size_t)t->cfg->ack_max_chars, &verdict,
@@ -992,7 +992,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 			    "kept in the log", jb->task->name, derr);
 			snprintf(dnote, sizeof dnote, "the reply could not be written to standard "
 			    "output: %s", derr);
-			rec.reply = "undelivered";
+			rec.reply = reply_verdict_name(REPLY_UNDELIVERED);
 			undelivered = 1;
 		} else if (verdict != REPLY_DELIVER)
 			msg_note("%s: reply suppressed (%s)", jb->task->name, rec.reply);
@@ -1000,7 +1000,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 		rec.exit_code = res->exit_code;
 		rec.duration_ms = res->duration_ms;
 	}
-	worse(t, strcmp(rec.status, "ok") == 0 && !undelivered ? 0 : 1);
+	worse(t, rec.status == RUN_OK && !undelivered ? 0 : 1);
 
 	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
@@ -1026,7 +1026,7 @@ record(struct tick *t, struct job *jb, const struct agent_result *res,
 	e.type = task_type_name(jb->task->type);
 	e.reason = jb->reason;
 	e.slots = jb->slots;
-	e.status = rec.status;
+	e.status = run_status_name(rec.status);
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
 	if (undelivered && e.note == NULL)
 		e.note = dnote;

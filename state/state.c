@@ -454,6 +454,22 @@ state_task_unclaim(struct state *st, const char *name)
 	return 0;
 }
 
+const char *
+run_status_name(enum run_status s)
+{
+	switch (s) {
+	case RUN_OK:
+		return "ok";
+	case RUN_ERROR:
+		return "error";
+	case RUN_TIMEOUT:
+		return "timeout";
+	case RUN_INTERRUPTED:
+		return "interrupted";
+	}
+	return "?";
+}
+
 int
 state_task_record(struct state *st, const char *name, const struct run_record *r)
 {
@@ -463,9 +479,9 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 	if (t == NULL)
 		return -1;
 	del_all(t, "running");
-	ok = strcmp(r->status, "ok") == 0;
+	ok = r->status == RUN_OK;
 	if (set_num(t, "last_run", (double)r->tick_start) != 0 ||
-	    set_str(t, "last_status", r->status) != 0 ||
+	    set_str(t, "last_status", run_status_name(r->status)) != 0 ||
 	    set_num(t, "last_duration_ms", (double)r->duration_ms) != 0 ||
 	    set_str(t, "last_reply", r->reply ? r->reply : "") != 0 ||
 	    set_num(t, "runs", (double)(num(t, "runs", 0) + 1)) != 0 ||
