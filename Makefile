@@ -30,7 +30,8 @@ SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c state/text.c \
              runner/msg.c runner/util.c runner/zone.c runner/config.c runner/reply.c runner/agent.c \
-             runner/tick.c runner/commands.c
+             runner/plan.c runner/claim.c runner/job.c runner/record.c runner/tick.c \
+             runner/commands.c
 SRC        = $(LIB_SRC) runner/main.c
 HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
@@ -55,7 +56,7 @@ build/%.o: %.c $(HDR) Makefile
 build/datadir.stamp: FORCE
 	@mkdir -p build
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
-build/runner/tick.o: build/datadir.stamp
+build/runner/tick.o build/runner/job.o: build/datadir.stamp
 FORCE:
 
 # Unit tests link the modules (not main) into one table-driven test binary.

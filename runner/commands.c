@@ -13,6 +13,7 @@
 
 #include "runner/commands.h"
 #include "runner/msg.h"
+#include "runner/plan.h"
 #include "runner/tick.h"
 #include "runner/util.h"
 #include "runner/zone.h"
@@ -136,7 +137,7 @@ cmd_status(const struct config *cfg, const struct heartbeat *hb, int json)
 		goto out;
 	}
 	util_boot_id(boot);
-	tick_plan(hb, st, now, boot, 0, cfg->timezone, items);
+	plan_make(hb, st, now, boot, 0, cfg->timezone, items);
 	if (json) {
 		cJSON *arr = cJSON_CreateArray();
 		char *s;
