@@ -31,9 +31,9 @@ LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c task
              state/fileio.c state/state.c state/log.c state/text.c \
              runner/msg.c runner/util.c runner/zone.c runner/config.c runner/reply.c runner/agent.c \
              runner/plan.c runner/claim.c runner/job.c runner/record.c runner/tick.c \
-             runner/commands.c
+             cmd/status.c cmd/log.c cmd/next.c cmd/check.c
 SRC        = $(LIB_SRC) runner/main.c
-HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
+HDR        = $(wildcard tasks/*.h state/*.h runner/*.h cmd/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner/commands.h"
+#include "cmd/cmd.h"
 #include "runner/config.h"
 #include "runner/msg.h"
 #include "runner/tick.h"
@@ -159,6 +159,16 @@ usage_exit(void)
 	exit(2);
 }
 
+/* A command's CMD_USAGE means the usage and exit status 2; other statuses pass. */
+static int
+usage_status(int status)
+{
+	if (status != CMD_USAGE)
+		return status;
+	fputs(usage_text, stderr);
+	return 2;
+}
+
 /* cron may start us with a standard descriptor closed; a pipe must never land there. */
 static void
 ensure_std_fds(void)
@@ -302,95 +312,6 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	return (int)hb->nerrors;
 }
 
-static int
-cmd_log_main(const struct config *cfg, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "task", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *task = NULL;
-	long count = 20;
-	int json = 0, ch;
-	char *end;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			errno = 0;
-			count = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || count < 1 || count > 1000000) {
-				msg_error("log: bad count '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 't':
-			task = optarg;
-			break;
-		default:
-			usage_exit();
-		}
-	}
-	if (optind < argc)
-		usage_exit();
-	return cmd_log(cfg, count, task, json);
-}
-
-static int
-next_main(const struct config *cfg, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "tz", required_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *from = NULL, *zone = cfg->timezone;
-	long count = 5;
-	int ch;
-	char *end;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			from = optarg;
-			break;
-		case 'n':
-			errno = 0;
-			count = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || count < 1 || count > 100000000) {
-				msg_error("next: bad count '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'z':
-			zone = optarg;
-			break;
-		default:
-			usage_exit();
-		}
-	}
-	if (optind != argc - 1)
-		usage_exit();
-	return cmd_next(argv[optind], from, count, zone);
-}
-
-static int
-status_main(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv)
-{
-	if (argc == 2 && strcmp(argv[1], "--json") == 0)
-		return cmd_status(cfg, hb, 1);
-	if (argc != 1)
-		usage_exit();
-	return cmd_status(cfg, hb, 0);
-}
-
 /* Everything after the command line: the workspace, the configuration, HEARTBEAT.md and
  * the command. Returns the exit status; main frees what the command line allocated. */
 static int
@@ -425,8 +346,8 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
 		/* neither needs HEARTBEAT.md */
 		warnings_show();
-		status = strcmp(cmd, "log") == 0 ? cmd_log_main(&cfg, argc, argv) :
-		    next_main(&cfg, argc, argv);
+		status = usage_status(strcmp(cmd, "log") == 0 ? cmd_log(&cfg, argc, argv) :
+		    cmd_next(&cfg, argc, argv));
 		config_free(&cfg);
 		warnings_free();
 		return status;
@@ -441,12 +362,10 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
 		warnings_show();
-		status = argc == 1 ? cmd_check(&cfg, &hb, problems, nwarnings) : 2;
-		if (argc != 1)
-			fputs(usage_text, stderr);
+		status = usage_status(cmd_check(&cfg, &hb, problems, nwarnings, argc));
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
 		warnings_show();
-		status = status_main(&cfg, &hb, argc, argv);
+		status = usage_status(cmd_status(&cfg, &hb, argc, argv));
 		if (problems > 0 && status == 0)
 			status = 2;
 	} else {
