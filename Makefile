@@ -29,7 +29,7 @@ SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c state/text.c \
-             runner/msg.c runner/util.c runner/zone.c runner/config.c runner/reply.c runner/agent.c \
+             runner/msg.c runner/util.c runner/trust.c runner/zone.c runner/config.c runner/reply.c runner/agent.c \
              runner/plan.c runner/claim.c runner/job.c runner/record.c runner/tick.c \
              cmd/status.c cmd/log.c cmd/next.c cmd/check.c
 SRC        = $(LIB_SRC) runner/main.c

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "runner/msg.h"
 #include "runner/tick.h"
+#include "runner/trust.h"
 #include "runner/util.h"
 #include "state/state.h"
 
@@ -105,7 +106,7 @@ check_template(const char *key, const char *name)
 		msg_error("%s: agent template %s is not executable", key, path);
 		return 1;
 	}
-	if (util_check_trusted(path, err, sizeof err) != 0) {
+	if (trust_check(path, err, sizeof err) != 0) {
 		msg_error("%s: %s", key, err);
 		return 1;
 	}

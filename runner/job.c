@@ -17,6 +17,7 @@
 #include "runner/msg.h"
 #include "runner/record.h"
 #include "runner/tick.h"
+#include "runner/trust.h"
 #include "runner/util.h"
 
 #ifndef HB_TEMPLATEDIR
@@ -188,7 +189,7 @@ start_job(struct tick *t, struct job *jb)
 		record_run(t, jb, NULL, err);
 		return -1;
 	}
-	if (util_check_trusted(path, err, sizeof err) != 0) {
+	if (trust_check(path, err, sizeof err) != 0) {
 		record_run(t, jb, NULL, err);
 		return -1;
 	}

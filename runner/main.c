@@ -16,6 +16,7 @@
 #include "runner/config.h"
 #include "runner/msg.h"
 #include "runner/tick.h"
+#include "runner/trust.h"
 #include "runner/util.h"
 #include "runner/zone.h"
 #include "state/fileio.h"
@@ -258,7 +259,7 @@ load_config(struct config *cfg, const struct cli *c)
 	if (cfg->file != NULL) {
 		char err[4200];
 
-		if (util_check_trusted(cfg->file, err, sizeof err) != 0) {
+		if (trust_check(cfg->file, err, sizeof err) != 0) {
 			msg_error("%s", err);
 			return (int)cfg->nerrors + 1;
 		}
@@ -276,7 +277,7 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	int r;
 
 	memset(hb, 0, sizeof *hb);
-	if (util_check_trusted(cfg->tasks, err, sizeof err) != 0 && access(cfg->tasks, F_OK) == 0) {
+	if (trust_check(cfg->tasks, err, sizeof err) != 0 && access(cfg->tasks, F_OK) == 0) {
 		msg_error("%s", err);
 		return -1;
 	}

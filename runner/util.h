@@ -25,10 +25,6 @@ void util_duration_ms(long long ms, char *buf, size_t len);
 
 /* The kernel's boot id, or "" where there is none. */
 void util_boot_id(char out[UUID_LEN]);
-/* When hb-run runs as root, a file it reads instructions from must be owned by root and
- * writable by nobody else, and so must its directory unless that is sticky (as cron and sshd
- * demand). Returns 0 when PATH passes (always, for other users), else -1 with ERR set. */
-int util_check_trusted(const char *path, char *err, size_t errlen);
 
 /* 1 when process PID exists. */
 int util_pid_alive(pid_t pid);
