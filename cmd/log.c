@@ -77,7 +77,7 @@ log_show(const struct config *cfg, long count, const char *task, int json)
 
 	f.ring = calloc((size_t)count, sizeof *f.ring);
 	if (f.ring == NULL) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		return 1;
 	}
 	if (log_each(cfg->log, keep_entry, &f, err, sizeof err) != 0) {

@@ -120,7 +120,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 	int ret = 2;
 
 	if (items == NULL) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		return 1;
 	}
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
@@ -137,7 +137,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			cJSON_AddItemToArray(arr, status_json(&items[i]));
 		s = arr ? cJSON_Print(arr) : NULL;
 		if (s == NULL) {
-			msg_error("out of memory");
+			msg_fail("out of memory");
 			cJSON_Delete(arr);
 			ret = 1;
 			goto out;

@@ -39,7 +39,7 @@ log_interrupted(struct tick *t, const struct plan_item *it)
 	e.status = run_status_name(RUN_INTERRUPTED);
 	e.note = note;
 	if (log_append(t->cfg->log, &e, err, sizeof err) != 0)
-		msg_error("%s", err);
+		msg(MSG_TROUBLE, NULL, 0, "%s", err);
 	path = job_prompt_path(it->ts.running_id);		/* the dead run's prompt file */
 	if (path != NULL && it->ts.running_id[0] != '\0')
 		unlink(path);
@@ -60,16 +60,16 @@ claim_load_locked(struct tick *t)
 	r = state_load(t->cfg->state, &st, err, sizeof err);
 	if (r == 0)
 		return st;
-	msg_error("%s", err);
+	msg(r == STATE_CORRUPT ? MSG_FAILURE : MSG_ERROR, NULL, 0, "%s", err);
 	tick_worse(t, r == STATE_CORRUPT ? 1 : 2);
 	if (r != STATE_CORRUPT)
 		return NULL;
 	if (state_quarantine(t->cfg->state, (long long)t->now, moved, sizeof moved, err,
 	    sizeof err) != 0) {
-		msg_error("%s", err);
+		msg_fail("%s", err);
 		return NULL;
 	}
-	msg_error("moved it aside to %s; starting afresh: every task counts from now", moved);
+	msg_fail("moved it aside to %s; starting afresh: every task counts from now", moved);
 	st = state_new();
 	for (size_t i = 0; st != NULL && i < t->hb->ntasks; i++)
 		if (state_task_baseline(st, t->hb->tasks[i].name, (long long)t->now) != 0) {
@@ -77,7 +77,7 @@ claim_load_locked(struct tick *t)
 			st = NULL;
 		}
 	if (st == NULL)
-		msg_error("out of memory");
+		msg_fail("out of memory");
 	return st;
 }
 
@@ -211,7 +211,7 @@ claim_jobs(struct tick *t, struct plan_item *items)
 				   .run_id = jb->run_id, .boot_id = t->boot };
 
 		if (util_uuid(jb->run_id) != 0 || util_uuid(jb->session) != 0) {
-			msg_error("no random numbers for a run id: %s", strerror(errno));
+			msg_fail("no random numbers for a run id: %s", strerror(errno));
 			tick_worse(t, 1);
 			goto out;
 		}
@@ -235,14 +235,14 @@ claim_jobs(struct tick *t, struct plan_item *items)
 			goto oom;
 	}
 	if (state_save(st, t->cfg->state, err, sizeof err) != 0) {
-		msg_error("%s; nothing was run", err);
+		msg_fail("%s; nothing was run", err);
 		tick_worse(t, 1);
 		goto out;
 	}
 	ret = (long)n;
 	goto out;
 oom:
-	msg_error("out of memory");
+	msg_fail("out of memory");
 	tick_worse(t, 1);
 out:
 	state_free(st);
@@ -306,7 +306,7 @@ claim_release_unstarted(struct tick *t, const char *started, size_t njobs)
 			state_session_unclaim(st, MAIN_SESSION, (long)getpid());
 	}
 	if (st != NULL && state_save(st, t->cfg->state, err, sizeof err) != 0)
-		msg_error("%s", err);
+		msg_fail("%s", err);
 	state_free(st);
 	state_unlock(fd);
 }

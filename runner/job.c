@@ -266,7 +266,7 @@ job_run_all(struct tick *t, size_t njobs)
 	int stopping = 0;
 
 	if (agents == NULL || running == NULL || started == NULL) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		tick_worse(t, 1);
 		goto out;
 	}

@@ -73,20 +73,28 @@ struct cli {
 
 /* Warnings: the file still works, perhaps not as meant. Collected, then shown by the
  * command: always by check and status, once per change by a tick (see warnings_once). */
-static char **warnings;
+struct warning {
+	const char *file;	/* NULL: none (else it outlives the list: cfg->tasks) */
+	int line;
+	char *text;
+};
+static struct warning *warnings;
 static size_t nwarnings;
 
-static void __attribute__((format(printf, 1, 2)))
-warning_add(const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+warning_add(const char *file, int line, const char *fmt, ...)
 {
-	char **w = realloc(warnings, (nwarnings + 1) * sizeof *w);
+	struct warning *w = realloc(warnings, (nwarnings + 1) * sizeof *w);
 	va_list ap;
 
 	if (w == NULL)
 		return;
 	warnings = w;
+	w += nwarnings;
+	w->file = file;
+	w->line = line;
 	va_start(ap, fmt);
-	if (vasprintf(&warnings[nwarnings], fmt, ap) >= 0)
+	if (vasprintf(&w->text, fmt, ap) >= 0)
 		nwarnings++;
 	va_end(ap);
 }
@@ -95,17 +103,28 @@ static void
 warnings_show(void)
 {
 	for (size_t i = 0; i < nwarnings; i++)
-		msg_warn("%s", warnings[i]);
+		msg(MSG_WARNING, warnings[i].file, warnings[i].line, "%s", warnings[i].text);
 }
 
 static void
 warnings_free(void)
 {
 	for (size_t i = 0; i < nwarnings; i++)
-		free(warnings[i]);
+		free(warnings[i].text);
 	free(warnings);
 	warnings = NULL;
 	nwarnings = 0;
+}
+
+/* Feeds S, and its NUL, to the FNV-1a hash H. */
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	for (;; s++) {
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		if (*s == '\0')
+			return h;
+	}
 }
 
 /* A tick under cron: every line it prints is mail. So a tick shows its warnings only when
@@ -120,12 +139,18 @@ warnings_once(const struct config *cfg)
 	const char *old;
 	int fd, same;
 
-	for (size_t i = 0; i < nwarnings; i++)
-		for (const char *s = warnings[i];; s++) {
-			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-			if (*s == '\0')
-				break;
+	for (size_t i = 0; i < nwarnings; i++) {
+		/* the text as shown, after "warning: " */
+		const struct warning *w = &warnings[i];
+		char *line;
+
+		if (w->file == NULL)
+			h = fnv1a(h, w->text);
+		else if (asprintf(&line, "%s:%d: %s", w->file, w->line, w->text) >= 0) {
+			h = fnv1a(h, line);
+			free(line);
 		}
+	}
 	snprintf(mark, sizeof mark, "%016llx", (unsigned long long)h);
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
 		warnings_show();	/* the tick reports the state file itself */
@@ -142,13 +167,13 @@ warnings_once(const struct config *cfg)
 		snprintf(lock, sizeof lock, "%s", TICK_LOCK_FILE);
 	fd = state_lock(lock, err, sizeof err);
 	if (fd < 0) {
-		msg_error("%s", err);
+		msg(MSG_TROUBLE, NULL, 0, "%s", err);
 		return;
 	}
 	if (state_load(cfg->state, &st, err, sizeof err) == 0 &&
 	    state_mark_set(st, WARNED_KEY, nwarnings > 0 ? mark : NULL) == 0 &&
 	    state_save(st, cfg->state, err, sizeof err) != 0)
-		msg_error("%s", err);
+		msg(MSG_TROUBLE, NULL, 0, "%s", err);
 	state_free(st);
 	state_unlock(fd);
 }
@@ -241,7 +266,7 @@ static int
 load_config(struct config *cfg, const struct cli *c)
 {
 	if (config_init(cfg) != 0) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		exit(1);
 	}
 	config_read_file(cfg, c->config_file ? c->config_file : CONFIG_FILE,
@@ -283,7 +308,7 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	}
 	r = fileio_read(cfg->tasks, TASKS_MAX_BYTES, &text, &len, err, sizeof err);
 	if (r == FILEIO_MISSING) {
-		msg_error("%s: no such file (create it, or set runner.tasks)", cfg->tasks);
+		msg(MSG_ERROR, cfg->tasks, 0, "no such file (create it, or set runner.tasks)");
 		return -1;
 	}
 	if (r != 0) {
@@ -292,7 +317,7 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	}
 	if (heartbeat_parse(text, len, cfg->default_interval, hb) != 0) {
 		free(text);
-		msg_error("%s: out of memory", cfg->tasks);
+		msg_fail("%s: out of memory", cfg->tasks);
 		exit(1);
 	}
 	free(text);
@@ -307,9 +332,9 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	}
 	for (size_t i = 0; i < hb->ndiags; i++)
 		if (hb->diags[i].warn)
-			warning_add("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+			warning_add(cfg->tasks, hb->diags[i].line, "%s", hb->diags[i].msg);
 		else
-			msg_error("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+			msg(MSG_ERROR, cfg->tasks, hb->diags[i].line, "%s", hb->diags[i].msg);
 	return (int)hb->nerrors;
 }
 
@@ -343,7 +368,7 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		util_time_zone(zone_get(cfg.timezone, zerr, sizeof zerr));
 	}
 	if (zone_fallback() != NULL)
-		warning_add("%s", zone_fallback());
+		warning_add(NULL, 0, "%s", zone_fallback());
 	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
 		/* neither needs HEARTBEAT.md */
 		warnings_show();
@@ -375,7 +400,7 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		status = problems > 0 ? 2 : 0;
 		for (size_t i = 0; i < c->tick.nnames; i++)
 			if (heartbeat_find(&hb, c->tick.names[i]) == NULL) {
-				msg_error("%s: no task named '%s'", cfg.tasks, c->tick.names[i]);
+				msg(MSG_ERROR, cfg.tasks, 0, "no task named '%s'", c->tick.names[i]);
 				unknown = 1;
 			}
 		if (unknown) {
@@ -450,5 +475,7 @@ main(int argc, char **argv)
 	status = run_command(&c, cmd, argc, argv);
 	zone_free_all();
 	free(c.sets);
-	return status;
+	/* The worst message decides. A status beyond it stands: 128 + a signal, or what no
+	 * message says (the usage, a standard output that could not be written). */
+	return msg_exit_status() > status ? msg_exit_status() : status;
 }

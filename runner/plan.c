@@ -151,13 +151,13 @@ plan_select(struct tick *t, const struct plan_item *items, int quiet)
 					break;
 				if (it->held) {
 					if (!quiet)
-						msg_error("%s is already running (pid %ld)",
+						msg(MSG_TROUBLE, NULL, 0, "%s is already running (pid %ld)",
 						    it->task->name, it->ts.running_pid);
 					break;
 				}
 				if (session_busy(t, it->task)) {
 					if (!quiet)
-						msg_error("%s: the main session is in use by "
+						msg(MSG_TROUBLE, NULL, 0, "%s: the main session is in use by "
 						    "another run (pid %ld); try again when it "
 						    "ends", it->task->name,
 						    t->session.running_pid);

@@ -116,7 +116,7 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	state_task_get(st, task->name, &ts);
 	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
 		rec->done = 1;
-		msg_error("%s: failed %lld times in a row; giving up on it (change its at: time "
+		msg_fail("%s: failed %lld times in a row; giving up on it (change its at: time "
 		    "to run it again)", task->name, ts.consecutive_errors + 1);
 	}
 }
@@ -133,11 +133,11 @@ classify(struct tick *t, const struct job *jb, const struct agent_result *res,
 		oc->rec.boot_id = t->boot;
 	if (why_not_started != NULL || res->exec_failed) {
 		oc->rec.status = RUN_ERROR;
-		msg_error("%s: %s", jb->task->name,
+		msg_fail("%s: %s", jb->task->name,
 		    why_not_started ? why_not_started : res->exec_error);
 	} else if (*t->caught != 0 && !(res->has_exit && res->exit_code == 0)) {
 		oc->rec.status = RUN_INTERRUPTED;
-		msg_error("%s: interrupted by signal %d; it runs again when due", jb->task->name,
+		msg_fail("%s: interrupted by signal %d; it runs again when due", jb->task->name,
 		    (int)*t->caught);
 	} else if (res->timed_out) {
 		char limit[32];
@@ -146,7 +146,7 @@ classify(struct tick *t, const struct job *jb, const struct agent_result *res,
 		duration_format(jb->task->timeout ? jb->task->timeout : t->cfg->timeout, limit,
 		    sizeof limit);
 		util_duration_ms(res->duration_ms, dur, sizeof dur);
-		msg_error("%s: timed out after %s; its process group was ended (after %s)",
+		msg_fail("%s: timed out after %s; its process group was ended (after %s)",
 		    jb->task->name, limit, dur);
 	} else if (res->has_exit && res->exit_code == 0) {
 		oc->rec.status = RUN_OK;
@@ -154,10 +154,10 @@ classify(struct tick *t, const struct job *jb, const struct agent_result *res,
 		oc->rec.status = RUN_ERROR;
 		util_duration_ms(res->duration_ms, dur, sizeof dur);
 		if (res->has_exit)
-			msg_error("%s: the agent failed with exit status %d after %s",
+			msg_fail("%s: the agent failed with exit status %d after %s",
 			    jb->task->name, res->exit_code, dur);
 		else
-			msg_error("%s: the agent was killed by signal %d after %s", jb->task->name,
+			msg_fail("%s: the agent was killed by signal %d after %s", jb->task->name,
 			    res->signal, dur);
 	}
 	if (res != NULL && oc->rec.status != RUN_OK && res->err_len > 0)
@@ -168,7 +168,8 @@ classify(struct tick *t, const struct job *jb, const struct agent_result *res,
 		return;
 	if (reply_classify(res->out, res->out_len, (size_t)t->cfg->ack_max_chars, &oc->verdict,
 	    &oc->text, &oc->tlen) != 0)
-		msg_error("%s: out of memory classifying the reply", jb->task->name);
+		msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the reply",
+		    jb->task->name);
 	oc->rec.has_exit = res->has_exit;
 	oc->rec.exit_code = res->exit_code;
 	oc->rec.duration_ms = res->duration_ms;
@@ -184,7 +185,7 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		return;
 	if (oc->verdict == REPLY_DELIVER &&
 	    write_reply(t, jb, oc->text, oc->tlen, err, sizeof err) != 0) {
-		msg_error("%s: the reply could not be written to standard output: %s; it is "
+		msg_fail("%s: the reply could not be written to standard output: %s; it is "
 		    "kept in the log", jb->task->name, err);
 		snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be written to "
 		    "standard output: %s", err);
@@ -208,7 +209,7 @@ persist(struct tick *t, struct job *jb, const struct agent_result *res,
 	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
 	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
-		msg_error("%s: the run of %s is not recorded", err, jb->task->name);
+		msg_fail("%s: the run of %s is not recorded", err, jb->task->name);
 		tick_worse(t, 1);
 		return;
 	}
@@ -217,7 +218,7 @@ persist(struct tick *t, struct job *jb, const struct agent_result *res,
 		at_done(t, st, jb, &oc->rec);
 	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
-		msg_error("%s: the run of %s is not recorded", st ? err : "no state",
+		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
 		tick_worse(t, 1);
 		unsaved = 1;
@@ -249,7 +250,7 @@ persist(struct tick *t, struct job *jb, const struct agent_result *res,
 		e.stderr_len = res->err_len;
 	}
 	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
-		msg_error("%s", err);
+		msg_fail("%s", err);
 		tick_worse(t, 1);
 	}
 	state_unlock(fd);

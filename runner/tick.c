@@ -142,7 +142,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	items = calloc(hb->ntasks + 1, sizeof *items);
 	t.jobs = calloc(hb->ntasks + opts->nnames + 1, sizeof *t.jobs);
 	if (items == NULL || t.jobs == NULL) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		t.status = 1;
 		goto out;
 	}
@@ -165,7 +165,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		goto out;
 	}
 	if (st == NULL) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		t.status = 1;
 		goto out;
 	}
