@@ -1141,10 +1141,9 @@ out:
 
 int
 tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
-    const struct tick_opts *opts)
+    const struct tick_opts *opts, struct state *st)
 {
 	struct plan_item *items = NULL;
-	struct state *st = NULL;
 	struct tick t;
 	char err[1024];
 	size_t n;
@@ -1168,7 +1167,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 
 	/* The plan, without the lock: most ticks end here. A corrupt state file is dealt with
 	 * under the lock, in claim(). */
-	switch (state_load(cfg->state, &st, err, sizeof err)) {
+	switch (st != NULL ? 0 : state_load(cfg->state, &st, err, sizeof err)) {
 	case 0:
 		break;
 	case STATE_CORRUPT:
