@@ -172,6 +172,13 @@ tick_plan(const struct heartbeat *hb, const struct state *st, time_t now, const 
 	}
 }
 
+/* The plan item of TASK, one of t->hb->tasks: tick_plan makes items[i] for hb->tasks[i]. */
+static const struct plan_item *
+item_of(const struct tick *t, const struct plan_item *items, const struct task *task)
+{
+	return &items[task - t->hb->tasks];
+}
+
 static const char *
 reason_of(const struct schedule *s)
 {
@@ -298,14 +305,16 @@ select_jobs(struct tick *t, const struct plan_item *items, int quiet)
 static void
 dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 {
-	char when[40], sched[64];
+	char when[40], sched[64], *chosen = calloc(t->hb->ntasks + 1, 1);
 
+	if (chosen == NULL) {
+		msg_error("out of memory");
+		return;
+	}
 	for (size_t j = 0; j < njobs; j++) {
-		const struct plan_item *it = NULL;
+		const struct plan_item *it = item_of(t, items, t->jobs[j].task);
 
-		for (size_t i = 0; i < t->hb->ntasks; i++)
-			if (items[i].task == t->jobs[j].task)
-				it = &items[i];
+		chosen[it - items] = 1;
 		sched_describe(&it->task->sched, sched, sizeof sched);
 		if (strcmp(t->jobs[j].reason, "manual") == 0) {
 			printf("would run %s: named on the command line\n", it->task->name);
@@ -319,11 +328,8 @@ dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 	}
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		const struct plan_item *it = &items[i];
-		int chosen = 0;
 
-		for (size_t j = 0; j < njobs; j++)
-			chosen |= t->jobs[j].task == it->task;
-		if (chosen)
+		if (chosen[i])
 			continue;
 		if (it->held) {
 			printf("skip %s: running in another tick (pid %ld)\n", it->task->name,
@@ -346,6 +352,7 @@ dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 			printf("skip %s: not due until %s\n", it->task->name, when);
 		}
 	}
+	free(chosen);
 }
 
 /* ---- claiming ----------------------------------------------------------------------- */
@@ -538,11 +545,8 @@ claim(struct tick *t, struct plan_item *items)
 	t->pid_start = util_pid_start(getpid());
 	for (size_t j = 0; j < n; j++) {
 		struct job *jb = &t->jobs[j];
-		const struct plan_item *it = NULL;
+		const struct plan_item *it = item_of(t, items, jb->task);
 
-		for (size_t i = 0; i < t->hb->ntasks; i++)
-			if (items[i].task == jb->task)
-				it = &items[i];
 		if (jb->task->sched.kind == SCHED_CRON && !jb->task->sched.cron.reboot)
 			jb->slots = cron_count(&jb->task->sched.cron, it->zone,
 			    it->ts.has_run ? it->ts.last_run : it->ts.baseline, (int64_t)t->now,
@@ -1209,10 +1213,9 @@ out:
 
 int
 tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
-    const struct tick_opts *opts)
+    const struct tick_opts *opts, struct state *st)
 {
 	struct plan_item *items = NULL;
-	struct state *st = NULL;
 	struct tick t;
 	char err[1024];
 	size_t n;
@@ -1238,7 +1241,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 
 	/* The plan, without the lock: most ticks end here. A corrupt state file is dealt with
 	 * under the lock, in claim(). */
-	switch (state_load(cfg->state, &st, err, sizeof err)) {
+	switch (st != NULL ? 0 : state_load(cfg->state, &st, err, sizeof err)) {
 	case 0:
 		break;
 	case STATE_CORRUPT:
