@@ -197,11 +197,8 @@ claim_jobs(struct tick *t, struct plan_item *items)
 	t->pid_start = util_pid_start(getpid());
 	for (size_t j = 0; j < n; j++) {
 		struct job *jb = &t->jobs[j];
-		const struct plan_item *it = NULL;
+		const struct plan_item *it = plan_item_of(t, items, jb->task);
 
-		for (size_t i = 0; i < t->hb->ntasks; i++)
-			if (items[i].task == jb->task)
-				it = &items[i];
 		if (jb->task->sched.kind == SCHED_CRON && !jb->task->sched.cron.reboot)
 			jb->slots = cron_count(&jb->task->sched.cron, it->zone,
 			    it->ts.has_run ? it->ts.last_run : it->ts.baseline, (int64_t)t->now,

@@ -129,8 +129,10 @@ fnv1a(uint64_t h, const char *s)
 
 /* A tick under cron: every line it prints is mail. So a tick shows its warnings only when
  * they differ from the ones the last tick showed (a digest kept in the state file), and
- * forgets them when they are gone, so that they show again when they come back. */
-static void
+ * forgets them when they are gone, so that they show again when they come back. Returns
+ * the state it read when it wrote none (the tick plans on it rather than read it again),
+ * else NULL. */
+static struct state *
 warnings_once(const struct config *cfg)
 {
 	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
@@ -154,21 +156,21 @@ warnings_once(const struct config *cfg)
 	snprintf(mark, sizeof mark, "%016llx", (unsigned long long)h);
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
 		warnings_show();	/* the tick reports the state file itself */
-		return;
+		return NULL;
 	}
 	old = state_mark_get(st, WARNED_KEY);
 	same = nwarnings == 0 ? old == NULL : old != NULL && strcmp(old, mark) == 0;
+	if (same)
+		return st;
 	state_free(st);
 	st = NULL;
-	if (same)
-		return;
 	warnings_show();
 	if (state_lock_path(cfg->state, lock, sizeof lock) != 0)
 		snprintf(lock, sizeof lock, "%s", TICK_LOCK_FILE);
 	fd = state_lock(lock, err, sizeof err);
 	if (fd < 0) {
 		msg(MSG_TROUBLE, NULL, 0, "%s", err);
-		return;
+		return NULL;
 	}
 	if (state_load(cfg->state, &st, err, sizeof err) == 0 &&
 	    state_mark_set(st, WARNED_KEY, nwarnings > 0 ? mark : NULL) == 0 &&
@@ -176,6 +178,7 @@ warnings_once(const struct config *cfg)
 		msg(MSG_TROUBLE, NULL, 0, "%s", err);
 	state_free(st);
 	state_unlock(fd);
+	return NULL;
 }
 
 static void
@@ -409,13 +412,14 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		} else if (hb.empty) {
 			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
 		} else {
+			struct state *st = NULL;
 			int ts;
 
 			if (c->tick.dry_run || problems > 0)
 				warnings_show();
 			else
-				warnings_once(&cfg);
-			ts = tick_run(&cfg, &hb, workspace, &c->tick);
+				st = warnings_once(&cfg);
+			ts = tick_run(&cfg, &hb, workspace, &c->tick, st);
 
 			if (ts > status)
 				status = ts;

@@ -81,6 +81,12 @@ plan_make(const struct heartbeat *hb, const struct state *st, time_t now, const 
 	}
 }
 
+const struct plan_item *
+plan_item_of(const struct tick *t, const struct plan_item *items, const struct task *task)
+{
+	return &items[task - t->hb->tasks];
+}
+
 static const char *
 reason_of(const struct schedule *s)
 {
@@ -205,14 +211,16 @@ plan_select(struct tick *t, const struct plan_item *items, int quiet)
 void
 plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 {
-	char when[40], sched[64];
+	char when[40], sched[64], *chosen = calloc(t->hb->ntasks + 1, 1);
 
+	if (chosen == NULL) {
+		msg(MSG_TROUBLE, NULL, 0, "out of memory");
+		return;
+	}
 	for (size_t j = 0; j < njobs; j++) {
-		const struct plan_item *it = NULL;
+		const struct plan_item *it = plan_item_of(t, items, t->jobs[j].task);
 
-		for (size_t i = 0; i < t->hb->ntasks; i++)
-			if (items[i].task == t->jobs[j].task)
-				it = &items[i];
+		chosen[it - items] = 1;
 		sched_describe(&it->task->sched, sched, sizeof sched);
 		if (strcmp(t->jobs[j].reason, "manual") == 0) {
 			printf("would run %s: named on the command line\n", it->task->name);
@@ -226,11 +234,8 @@ plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 	}
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		const struct plan_item *it = &items[i];
-		int chosen = 0;
 
-		for (size_t j = 0; j < njobs; j++)
-			chosen |= t->jobs[j].task == it->task;
-		if (chosen)
+		if (chosen[i])
 			continue;
 		if (it->held) {
 			printf("skip %s: running in another tick (pid %ld)\n", it->task->name,
@@ -253,4 +258,5 @@ plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 			printf("skip %s: not due until %s\n", it->task->name, when);
 		}
 	}
+	free(chosen);
 }

@@ -40,6 +40,9 @@ enum plan_claim {
 
 /* How live the claim in TS (its running_* fields) is, in boot BOOT, at NOW. */
 enum plan_claim plan_liveness(const struct task_state *ts, const char *boot, time_t now);
+/* The plan item of TASK, one of t->hb->tasks: plan_make makes items[i] for hb->tasks[i]. */
+const struct plan_item *plan_item_of(const struct tick *t, const struct plan_item *items,
+    const struct task *task);
 /* Looks at the main session's claim in ST: t->session, t->session_held. */
 void plan_session(struct tick *t, const struct state *st);
 /* Chooses the jobs of this tick (t->jobs) from the plan; QUIET: say nothing of those left

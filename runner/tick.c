@@ -119,10 +119,9 @@ end_orphans(void)
 
 int
 tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
-    const struct tick_opts *opts)
+    const struct tick_opts *opts, struct state *st)
 {
 	struct plan_item *items = NULL;
-	struct state *st = NULL;
 	struct tick t;
 	char err[1024];
 	size_t n;
@@ -148,13 +147,13 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	}
 
 	/* The plan, without the lock: most ticks end here. A corrupt state file is dealt with
-	 * under the lock, in claim(). */
-	switch (state_load(cfg->state, &st, err, sizeof err)) {
+	 * under the lock, in claim_jobs(). */
+	switch (st != NULL ? 0 : state_load(cfg->state, &st, err, sizeof err)) {
 	case 0:
 		break;
 	case STATE_CORRUPT:
 		if (!opts->dry_run) {
-			st = state_new();	/* plan on nothing; claim() sets it right */
+			st = state_new();	/* plan on nothing; claim_jobs() sets it right */
 			corrupt = 1;
 			break;
 		}

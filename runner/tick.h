@@ -20,9 +20,11 @@ struct tick_opts {
 	size_t nnames;
 };
 
-/* Runs one tick. Returns the exit status: 0, 1 (a task failed) or 2 (a setup error). */
+/* Runs one tick. ST is the state file as just read without the lock, to plan on, or NULL
+ * to read it here; tick_run frees it. Returns the exit status: 0, 1 (a task failed) or 2 (a
+ * setup error). */
 int tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
-    const struct tick_opts *opts);
+    const struct tick_opts *opts, struct state *st);
 
 /* Finds agent template NAME: absolute, else in the workspace, else in the installed
  * templates, else in templates/ next to the executable. Returns 0 with the path in OUT. */

@@ -3,6 +3,7 @@
  * context around it, the implicit "heartbeat" task and the emptiness rules. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "tasks/duration.h"
 #include "tasks/heartbeat.h"
+#include "tasks/names.h"
 
 #define CONTEXT_HEADER "Additional context from HEARTBEAT.md:"
 #define IMPLICIT_NAME "heartbeat"
@@ -27,6 +29,7 @@ struct parser {
 	size_t nlines;
 	long long default_interval;
 	struct heartbeat *hb;
+	struct names names;	/* the names of hb->tasks; each one's value is its index */
 	int oom;
 };
 
@@ -36,13 +39,26 @@ enum {
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
 };
 
+/* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
+ * is left as it was). The array doubles when N is a power of two, so that N alone says how
+ * much is allocated (an array that shrank has room to spare) and N additions take O(N). */
+static void *
+grow(void *arr, size_t n, size_t size)
+{
+	if (n > 0 && (n & (n - 1)) != 0)
+		return arr;
+	if (n > SIZE_MAX / 2 / size)
+		return NULL;
+	return realloc(arr, (n > 0 ? 2 * n : 1) * size);
+}
+
 static void
 vdiag(struct parser *p, size_t line, int warn, const char *fmt, va_list ap)
 {
 	struct heartbeat *hb = p->hb;
 	struct hb_diag *d;
 
-	d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
+	d = grow(hb->diags, hb->ndiags, sizeof *d);
 	if (d == NULL) {
 		p->oom = 1;
 		return;
@@ -85,7 +101,7 @@ note(struct parser *p, size_t line, const char *fmt, ...)
 	struct hb_diag *d;
 	va_list ap;
 
-	d = realloc(hb->notes, (hb->nnotes + 1) * sizeof *d);
+	d = grow(hb->notes, hb->nnotes, sizeof *d);
 	if (d == NULL) {
 		p->oom = 1;
 		return;
@@ -272,8 +288,9 @@ static void
 draft_finish(struct parser *p, struct draft *d)
 {
 	struct heartbeat *hb = p->hb;
-	const struct task *other;
 	struct task *nt;
+	void *first = NULL;
+	int r;
 
 	if (d->t.name == NULL && !d->bad) {
 		task_free(&d->t);
@@ -283,10 +300,15 @@ draft_finish(struct parser *p, struct draft *d)
 		diag(p, d->line, "task '%s' has no prompt", d->t.name);
 		d->bad = 1;
 	}
-	if (!d->bad && (other = find_task(hb, d->t.name)) != NULL) {
-		diag(p, d->line, "duplicate task name '%s' (first at line %d)", d->t.name,
-		    other->line);
-		d->bad = 1;
+	if (!d->bad && !p->oom) {
+		r = names_add(&p->names, d->t.name, (void *)(uintptr_t)hb->ntasks, &first);
+		if (r < 0)
+			p->oom = 1;
+		if (r > 0) {
+			diag(p, d->line, "duplicate task name '%s' (first at line %d)", d->t.name,
+			    hb->tasks[(uintptr_t)first].line);
+			d->bad = 1;
+		}
 	}
 	if (d->bad || p->oom) {
 		task_free(&d->t);
@@ -297,9 +319,10 @@ draft_finish(struct parser *p, struct draft *d)
 		d->t.sched.interval = p->default_interval;
 		d->t.sched.is_default = 1;
 	}
-	nt = realloc(hb->tasks, (hb->ntasks + 1) * sizeof *nt);
+	nt = grow(hb->tasks, hb->ntasks, sizeof *nt);
 	if (nt == NULL) {
 		p->oom = 1;
+		names_remove(&p->names, d->t.name);
 		task_free(&d->t);
 		return;
 	}
@@ -1235,10 +1258,12 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 	/* Effectively empty: no task, nothing wrong, and no real text. (A tasks: block with no
 	 * task beside real text makes the implicit task.) */
 	hb->empty = hb->ntasks == 0 && hb->ndiags == 0 && !content;
+	names_free(&p.names);
 	free(p.lines);
 	return 0;
 oom:
 	free(ctx);
+	names_free(&p.names);
 	free(p.lines);
 	heartbeat_free(hb);
 	return -1;
@@ -1277,7 +1302,7 @@ heartbeat_prompt(const struct heartbeat *hb, const struct task *t)
 void
 heartbeat_drop(struct heartbeat *hb, size_t i, int line, const char *msg)
 {
-	struct hb_diag *d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
+	struct hb_diag *d = grow(hb->diags, hb->ndiags, sizeof *d);
 
 	if (d != NULL) {
 		hb->diags = d;
