@@ -86,6 +86,7 @@ system: hb-run
 
 bench: hb-run
 	bench/tick.sh
+	bench/scale.sh
 
 bench-cron: hb-run
 	bench/cron.sh
