@@ -27,12 +27,14 @@ DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata st
              hyperfine clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/tz.c tasks/cron.c \
+LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c state/text.c \
-             runner/msg.c runner/platform.c runner/util.c runner/zone.c runner/config.c \
-             runner/reply.c runner/supervise.c runner/tick.c runner/commands.c
+             runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
+             runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
+             runner/job.c runner/record.c runner/tick.c \
+             cmd/status.c cmd/log.c cmd/next.c cmd/check.c
 SRC        = $(LIB_SRC) runner/main.c
-HDR        = $(wildcard tasks/*.h state/*.h runner/*.h)
+HDR        = $(wildcard tasks/*.h state/*.h runner/*.h cmd/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
@@ -62,7 +64,7 @@ build/%.o: %.c $(HDR) Makefile
 build/datadir.stamp: FORCE
 	@mkdir -p build
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
-build/runner/tick.o: build/datadir.stamp
+build/runner/tick.o build/runner/job.o: build/datadir.stamp
 FORCE:
 
 # The portable build: runner/platform.c's fallback forced (-DHB_PORTABLE), which is what macOS
@@ -76,7 +78,7 @@ build/portable/hb-run: $(PORT_OBJ) | check-pkgs
 build/portable/%.o: %.c $(HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -DHB_PORTABLE $(ALL_CFLAGS) -c -o $@ $<
-build/portable/runner/tick.o: build/datadir.stamp
+build/portable/runner/tick.o build/portable/runner/job.o: build/datadir.stamp
 
 build/portable/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h | check-pkgs
 	@mkdir -p build/portable
@@ -111,6 +113,7 @@ system: hb-run
 
 bench: hb-run
 	bench/tick.sh
+	bench/scale.sh
 
 bench-cron: hb-run
 	bench/cron.sh

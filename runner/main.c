@@ -12,11 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner/commands.h"
+#include "cmd/cmd.h"
 #include "runner/config.h"
 #include "runner/msg.h"
 #include "runner/platform.h"
 #include "runner/tick.h"
+#include "runner/trust.h"
 #include "runner/util.h"
 #include "runner/zone.h"
 #include "state/fileio.h"
@@ -73,20 +74,28 @@ struct cli {
 
 /* Warnings: the file still works, perhaps not as meant. Collected, then shown by the
  * command: always by check and status, once per change by a tick (see warnings_once). */
-static char **warnings;
+struct warning {
+	const char *file;	/* NULL: none (else it outlives the list: cfg->tasks) */
+	int line;
+	char *text;
+};
+static struct warning *warnings;
 static size_t nwarnings;
 
-static void __attribute__((format(printf, 1, 2)))
-warning_add(const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+warning_add(const char *file, int line, const char *fmt, ...)
 {
-	char **w = realloc(warnings, (nwarnings + 1) * sizeof *w);
+	struct warning *w = realloc(warnings, (nwarnings + 1) * sizeof *w);
 	va_list ap;
 
 	if (w == NULL)
 		return;
 	warnings = w;
+	w += nwarnings;
+	w->file = file;
+	w->line = line;
 	va_start(ap, fmt);
-	if (vasprintf(&warnings[nwarnings], fmt, ap) >= 0)
+	if (vasprintf(&w->text, fmt, ap) >= 0)
 		nwarnings++;
 	va_end(ap);
 }
@@ -95,23 +104,36 @@ static void
 warnings_show(void)
 {
 	for (size_t i = 0; i < nwarnings; i++)
-		msg_warn("%s", warnings[i]);
+		msg(MSG_WARNING, warnings[i].file, warnings[i].line, "%s", warnings[i].text);
 }
 
 static void
 warnings_free(void)
 {
 	for (size_t i = 0; i < nwarnings; i++)
-		free(warnings[i]);
+		free(warnings[i].text);
 	free(warnings);
 	warnings = NULL;
 	nwarnings = 0;
 }
 
+/* Feeds S, and its NUL, to the FNV-1a hash H. */
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	for (;; s++) {
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		if (*s == '\0')
+			return h;
+	}
+}
+
 /* A tick under cron: every line it prints is mail. So a tick shows its warnings only when
  * they differ from the ones the last tick showed (a digest kept in the state file), and
- * forgets them when they are gone, so that they show again when they come back. */
-static void
+ * forgets them when they are gone, so that they show again when they come back. Returns
+ * the state it read when it wrote none (the tick plans on it rather than read it again),
+ * else NULL. */
+static struct state *
 warnings_once(const struct config *cfg)
 {
 	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
@@ -120,37 +142,44 @@ warnings_once(const struct config *cfg)
 	const char *old;
 	int fd, same;
 
-	for (size_t i = 0; i < nwarnings; i++)
-		for (const char *s = warnings[i];; s++) {
-			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-			if (*s == '\0')
-				break;
+	for (size_t i = 0; i < nwarnings; i++) {
+		/* the text as shown, after "warning: " */
+		const struct warning *w = &warnings[i];
+		char *line;
+
+		if (w->file == NULL)
+			h = fnv1a(h, w->text);
+		else if (asprintf(&line, "%s:%d: %s", w->file, w->line, w->text) >= 0) {
+			h = fnv1a(h, line);
+			free(line);
 		}
+	}
 	snprintf(mark, sizeof mark, "%016llx", (unsigned long long)h);
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
 		warnings_show();	/* the tick reports the state file itself */
-		return;
+		return NULL;
 	}
 	old = state_mark_get(st, WARNED_KEY);
 	same = nwarnings == 0 ? old == NULL : old != NULL && strcmp(old, mark) == 0;
+	if (same)
+		return st;
 	state_free(st);
 	st = NULL;
-	if (same)
-		return;
 	warnings_show();
 	if (state_lock_path(cfg->state, lock, sizeof lock) != 0)
 		snprintf(lock, sizeof lock, "%s", TICK_LOCK_FILE);
 	fd = state_lock(lock, err, sizeof err);
 	if (fd < 0) {
-		msg_error("%s", err);
-		return;
+		msg(MSG_TROUBLE, NULL, 0, "%s", err);
+		return NULL;
 	}
 	if (state_load(cfg->state, &st, err, sizeof err) == 0 &&
 	    state_mark_set(st, WARNED_KEY, nwarnings > 0 ? mark : NULL) == 0 &&
 	    state_save(st, cfg->state, err, sizeof err) != 0)
-		msg_error("%s", err);
+		msg(MSG_TROUBLE, NULL, 0, "%s", err);
 	state_free(st);
 	state_unlock(fd);
+	return NULL;
 }
 
 static void
@@ -158,6 +187,16 @@ usage_exit(void)
 {
 	fputs(usage_text, stderr);
 	exit(2);
+}
+
+/* A command's CMD_USAGE means the usage and exit status 2; other statuses pass. */
+static int
+usage_status(int status)
+{
+	if (status != CMD_USAGE)
+		return status;
+	fputs(usage_text, stderr);
+	return 2;
 }
 
 /* cron may start us with a standard descriptor closed; a pipe must never land there. */
@@ -235,7 +274,7 @@ static int
 load_config(struct config *cfg, const struct cli *c)
 {
 	if (config_init(cfg) != 0) {
-		msg_error("out of memory");
+		msg_fail("out of memory");
 		exit(1);
 	}
 	config_read_file(cfg, c->config_file ? c->config_file : CONFIG_FILE,
@@ -253,7 +292,7 @@ load_config(struct config *cfg, const struct cli *c)
 	if (cfg->file != NULL) {
 		char err[4200];
 
-		if (util_check_trusted(cfg->file, err, sizeof err) != 0) {
+		if (trust_check(cfg->file, err, sizeof err) != 0) {
 			msg_error("%s", err);
 			return (int)cfg->nerrors + 1;
 		}
@@ -271,13 +310,13 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	int r;
 
 	memset(hb, 0, sizeof *hb);
-	if (util_check_trusted(cfg->tasks, err, sizeof err) != 0 && access(cfg->tasks, F_OK) == 0) {
+	if (trust_check(cfg->tasks, err, sizeof err) != 0 && access(cfg->tasks, F_OK) == 0) {
 		msg_error("%s", err);
 		return -1;
 	}
 	r = fileio_read(cfg->tasks, TASKS_MAX_BYTES, &text, &len, err, sizeof err);
 	if (r == FILEIO_MISSING) {
-		msg_error("%s: no such file (create it, or set runner.tasks)", cfg->tasks);
+		msg(MSG_ERROR, cfg->tasks, 0, "no such file (create it, or set runner.tasks)");
 		return -1;
 	}
 	if (r != 0) {
@@ -286,7 +325,7 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	}
 	if (heartbeat_parse(text, len, cfg->default_interval, hb) != 0) {
 		free(text);
-		msg_error("%s: out of memory", cfg->tasks);
+		msg_fail("%s: out of memory", cfg->tasks);
 		exit(1);
 	}
 	free(text);
@@ -301,99 +340,10 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	}
 	for (size_t i = 0; i < hb->ndiags; i++)
 		if (hb->diags[i].warn)
-			warning_add("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+			warning_add(cfg->tasks, hb->diags[i].line, "%s", hb->diags[i].msg);
 		else
-			msg_error("%s:%d: %s", cfg->tasks, hb->diags[i].line, hb->diags[i].msg);
+			msg(MSG_ERROR, cfg->tasks, hb->diags[i].line, "%s", hb->diags[i].msg);
 	return (int)hb->nerrors;
-}
-
-static int
-cmd_log_main(const struct config *cfg, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "task", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *task = NULL;
-	long count = 20;
-	int json = 0, ch;
-	char *end;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			errno = 0;
-			count = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || count < 1 || count > 1000000) {
-				msg_error("log: bad count '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 't':
-			task = optarg;
-			break;
-		default:
-			usage_exit();
-		}
-	}
-	if (optind < argc)
-		usage_exit();
-	return cmd_log(cfg, count, task, json);
-}
-
-static int
-next_main(const struct config *cfg, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "tz", required_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *from = NULL, *zone = cfg->timezone;
-	long count = 5;
-	int ch;
-	char *end;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			from = optarg;
-			break;
-		case 'n':
-			errno = 0;
-			count = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || count < 1 || count > 100000000) {
-				msg_error("next: bad count '%s'", optarg);
-				return 2;
-			}
-			break;
-		case 'z':
-			zone = optarg;
-			break;
-		default:
-			usage_exit();
-		}
-	}
-	if (optind != argc - 1)
-		usage_exit();
-	return cmd_next(argv[optind], from, count, zone);
-}
-
-static int
-status_main(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv)
-{
-	if (argc == 2 && strcmp(argv[1], "--json") == 0)
-		return cmd_status(cfg, hb, 1);
-	if (argc != 1)
-		usage_exit();
-	return cmd_status(cfg, hb, 0);
 }
 
 /* Everything after the command line: the workspace, the configuration, HEARTBEAT.md and
@@ -426,12 +376,12 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		util_time_zone(zone_get(cfg.timezone, zerr, sizeof zerr));
 	}
 	if (zone_fallback() != NULL)
-		warning_add("%s", zone_fallback());
+		warning_add(NULL, 0, "%s", zone_fallback());
 	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
 		/* neither needs HEARTBEAT.md */
 		warnings_show();
-		status = strcmp(cmd, "log") == 0 ? cmd_log_main(&cfg, argc, argv) :
-		    next_main(&cfg, argc, argv);
+		status = usage_status(strcmp(cmd, "log") == 0 ? cmd_log(&cfg, argc, argv) :
+		    cmd_next(&cfg, argc, argv));
 		config_free(&cfg);
 		warnings_free();
 		return status;
@@ -446,12 +396,10 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
 		warnings_show();
-		status = argc == 1 ? cmd_check(&cfg, &hb, problems, nwarnings) : 2;
-		if (argc != 1)
-			fputs(usage_text, stderr);
+		status = usage_status(cmd_check(&cfg, &hb, problems, nwarnings, argc));
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
 		warnings_show();
-		status = status_main(&cfg, &hb, argc, argv);
+		status = usage_status(cmd_status(&cfg, &hb, argc, argv));
 		if (problems > 0 && status == 0)
 			status = 2;
 	} else {
@@ -460,7 +408,7 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		status = problems > 0 ? 2 : 0;
 		for (size_t i = 0; i < c->tick.nnames; i++)
 			if (heartbeat_find(&hb, c->tick.names[i]) == NULL) {
-				msg_error("%s: no task named '%s'", cfg.tasks, c->tick.names[i]);
+				msg(MSG_ERROR, cfg.tasks, 0, "no task named '%s'", c->tick.names[i]);
 				unknown = 1;
 			}
 		if (unknown) {
@@ -469,13 +417,14 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		} else if (hb.empty) {
 			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
 		} else {
+			struct state *st = NULL;
 			int ts;
 
 			if (c->tick.dry_run || problems > 0)
 				warnings_show();
 			else
-				warnings_once(&cfg);
-			ts = tick_run(&cfg, &hb, workspace, &c->tick);
+				st = warnings_once(&cfg);
+			ts = tick_run(&cfg, &hb, workspace, &c->tick, st);
 
 			if (ts > status)
 				status = ts;
@@ -536,5 +485,7 @@ main(int argc, char **argv)
 	status = run_command(&c, cmd, argc, argv);
 	zone_free_all();
 	free(c.sets);
-	return status;
+	/* The worst message decides. A status beyond it stands: 128 + a signal, or what no
+	 * message says (the usage, a standard output that could not be written). */
+	return msg_exit_status() > status ? msg_exit_status() : status;
 }

@@ -1,5 +1,6 @@
-/* msg.c - hb-run's message funnel: errors and warnings always, notes with -v.
- * Under cron every line becomes mail, so nothing here prints unless asked. */
+/* msg.c - hb-run's message funnel: errors and warnings always, notes with -v, and the
+ * worst level seen, which decides the exit status. Under cron every line becomes mail, so
+ * nothing here prints unless asked. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +10,41 @@
 #include "state/text.h"
 
 int msg_verbose;
+static enum msg_level worst = MSG_NOTE;
 
-static void
-msg_out(const char *level, const char *fmt, va_list ap)
+void
+msg_v(enum msg_level lvl, const char *file, int line, const char *fmt, va_list ap)
 {
-	char line[4096];
+	static const char *const prefix[] = { "note: ", "warning: ", "", "", "" };
+	char text[4096], where[4200] = "";
 
-	vsnprintf(line, sizeof line, fmt, ap);
+	if (lvl > worst)
+		worst = lvl;
+	if (lvl == MSG_NOTE && !msg_verbose)
+		return;
+	vsnprintf(text, sizeof text, fmt, ap);
+	if (file != NULL && line > 0)
+		snprintf(where, sizeof where, "%s:%d: ", file, line);
+	else if (file != NULL)
+		snprintf(where, sizeof where, "%s: ", file);
 	/* One write per line so that concurrent ticks do not interleave. */
-	fprintf(stderr, "hb-run: %s%s\n", level, line);
+	fprintf(stderr, "hb-run: %s%s%s\n", prefix[lvl], where, text);
+}
+
+void
+msg(enum msg_level lvl, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_v(lvl, file, line, fmt, ap);
+	va_end(ap);
+}
+
+int
+msg_exit_status(void)
+{
+	return worst == MSG_ERROR ? 2 : worst == MSG_FAILURE ? 1 : 0;
 }
 
 void
@@ -26,7 +53,17 @@ msg_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg_out("", fmt, ap);
+	msg_v(MSG_ERROR, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+msg_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_v(MSG_FAILURE, NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -36,7 +73,7 @@ msg_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg_out("warning: ", fmt, ap);
+	msg_v(MSG_WARNING, NULL, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -45,10 +82,8 @@ msg_note(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!msg_verbose)
-		return;
 	va_start(ap, fmt);
-	msg_out("note: ", fmt, ap);
+	msg_v(MSG_NOTE, NULL, 0, fmt, ap);
 	va_end(ap);
 }
 

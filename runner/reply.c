@@ -215,6 +215,8 @@ reply_verdict_name(enum reply_verdict v)
 		return "no_reply";
 	case REPLY_ACK:
 		return "heartbeat_ok";
+	case REPLY_UNDELIVERED:
+		return "undelivered";
 	}
 	return "?";
 }

@@ -10,6 +10,7 @@ enum reply_verdict {
 	REPLY_EMPTY,		/* empty or whitespace only: suppressed */
 	REPLY_NO_REPLY,		/* exactly NO_REPLY: suppressed */
 	REPLY_ACK,		/* HEARTBEAT_OK with at most ack_max_chars besides: suppressed */
+	REPLY_UNDELIVERED,	/* to deliver, but it could not be written (never classified) */
 };
 
 /* Classifies the reply TEXT (LEN bytes, not necessarily NUL-terminated). For REPLY_DELIVER,

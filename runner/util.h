@@ -1,10 +1,9 @@
-/* util.h - small helpers of the runner: ids, times for people, trusted files.
+/* util.h - small helpers of the runner: ids, times for people.
  * Used by runner/ only. */
 #ifndef HB_UTIL_H
 #define HB_UTIL_H
 
 #include <stddef.h>
-#include <sys/types.h>
 #include <time.h>
 
 #define UUID_LEN 37
@@ -22,10 +21,5 @@ void util_time_iso(time_t t, char *buf, size_t len);
 void util_time_short(time_t t, char *buf, size_t len);
 /* MS as "850ms", "12.3s", "4m05s". */
 void util_duration_ms(long long ms, char *buf, size_t len);
-
-/* When hb-run runs as root, a file it reads instructions from must be owned by root and
- * writable by nobody else, and so must its directory unless that is sticky (as cron and sshd
- * demand). Returns 0 when PATH passes (always, for other users), else -1 with ERR set. */
-int util_check_trusted(const char *path, char *err, size_t errlen);
 
 #endif

@@ -6,17 +6,22 @@
 
 #include "runner/zone.h"
 #include "state/fileio.h"
+#include "tasks/names.h"
 
 #define ZONE_MAX_BYTES (1L << 20)
 #define SYSTEM_ZONE "\x01system"	/* the cache key of the system zone */
 
 static char fallback[600];	/* why the system zone is UTC, or "" */
 
+/* Every name asked for, loaded or not, so that each is read once however many tasks use
+ * it: a list to free them, a table to find them. */
 static struct zone {
 	char *name;
 	struct tz *tz;
+	char *err;		/* why it could not be loaded, when tz is NULL */
 	struct zone *next;
 } *zones;
+static struct names zone_names;
 
 static int
 name_valid(const char *name)
@@ -132,15 +137,24 @@ zone_get(const char *name, char *err, size_t errlen)
 	struct zone *zn;
 	struct tz *z;
 
-	for (zn = zones; zn != NULL; zn = zn->next)
-		if (strcmp(zn->name, key) == 0)
-			return zn->tz;
+	zn = names_get(&zone_names, key);
+	if (zn != NULL) {
+		if (zn->tz == NULL)
+			snprintf(err, errlen, "%s", zn->err);
+		return zn->tz;
+	}
 	z = system ? load_system(err, errlen) : load_named(name, err, errlen);
-	if (z == NULL)
-		return NULL;
 	zn = calloc(1, sizeof *zn);
-	if (zn == NULL || (zn->name = strdup(key)) == NULL) {
+	if (zn == NULL || (zn->name = strdup(key)) == NULL ||
+	    (z == NULL && (zn->err = strdup(err)) == NULL) ||
+	    names_add(&zone_names, zn->name, zn, NULL) != 0) {
+		if (zn != NULL) {
+			free(zn->name);
+			free(zn->err);
+		}
 		free(zn);
+		if (z == NULL)
+			return NULL;	/* ERR says why */
 		tz_free(z);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -160,6 +174,8 @@ zone_free_all(void)
 		zones = zn->next;
 		tz_free(zn->tz);
 		free(zn->name);
+		free(zn->err);
 		free(zn);
 	}
+	names_free(&zone_names);
 }

@@ -17,45 +17,162 @@
 
 #include "state/fileio.h"
 #include "state/state.h"
+#include "tasks/names.h"
 
 #define STATE_MAX_BYTES (64L << 20)
 
+/* Objects of at most this many names are deduplicated pairwise, larger ones with a table. */
+#define DEDUPE_PAIRWISE 8
+
 struct state {
 	cJSON *root;
+	/* root's names -> their items, for lookups in constant time. Every change to root's
+	 * own names goes through root_add and root_del, which keep it right. Behind a pointer
+	 * as root is: a const state's tree (and so its index) can still change (state_save). */
+	struct names *index;
 };
 
 static void
 copy_str(char *dst, size_t len, const cJSON *item)
 {
 	const char *s = cJSON_GetStringValue(item);
+	size_t n = s != NULL ? strnlen(s, len - 1) : 0;
 
-	snprintf(dst, len, "%s", s ? s : "");
+	/* not snprintf: this runs for every task of every tick, and snprintf costs more than
+	 * the rest of reading a task's state */
+	if (n > 0)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 /* Keeps the first of each name in every object, as cJSON's lookups read it: a later
- * duplicate would survive the writes that replace or delete the first. */
-static void
+ * duplicate would survive the writes that replace or delete the first. Linear time: small
+ * objects pairwise, larger ones with a table of the names seen. Returns -1 when memory ran
+ * out. */
+static int
 dedupe(cJSON *obj)
 {
-	cJSON *a, *b, *next;
-
-	int small;
+	struct names seen = { 0 };
+	cJSON *a, *b, *next, *bnext;
+	int table, r = 0;
 
 	if (!cJSON_IsObject(obj) && !cJSON_IsArray(obj))
-		return;
-	/* Pairwise, so only in objects of a size a state file has: an object of thousands of
-	 * names (a hostile file) is left as cJSON reads it, first name first. */
-	small = cJSON_GetArraySize(obj) <= 1024;
-	for (a = obj->child; a != NULL; a = a->next) {
-		dedupe(a);
-		if (!small || !cJSON_IsObject(obj) || a->string == NULL)
-			continue;
-		for (b = a->next; b != NULL; b = next) {
-			next = b->next;
-			if (b->string != NULL && strcmp(a->string, b->string) == 0)
-				cJSON_Delete(cJSON_DetachItemViaPointer(obj, b));
-		}
+		return 0;
+	table = 0;
+	if (cJSON_IsObject(obj)) {
+		size_t n = 0;
+
+		for (a = obj->child; a != NULL && n <= DEDUPE_PAIRWISE; a = a->next)
+			n++;
+		table = n > DEDUPE_PAIRWISE;
 	}
+	for (a = obj->child; a != NULL; a = next) {
+		if (cJSON_IsObject(obj) && a->string != NULL && table) {
+			r = names_add(&seen, a->string, a, NULL);
+			if (r < 0)
+				goto out;
+			if (r == 1) {
+				next = a->next;
+				cJSON_Delete(cJSON_DetachItemViaPointer(obj, a));
+				continue;
+			}
+		} else if (cJSON_IsObject(obj) && a->string != NULL) {
+			for (b = a->next; b != NULL; b = bnext) {
+				bnext = b->next;
+				if (b->string != NULL && strcmp(a->string, b->string) == 0)
+					cJSON_Delete(cJSON_DetachItemViaPointer(obj, b));
+			}
+		}
+		next = a->next;
+		if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && (r = dedupe(a)) != 0)
+			goto out;
+	}
+out:
+	names_free(&seen);
+	return r < 0 ? -1 : 0;
+}
+
+/* ---- the index of root's names ------------------------------------------------------ */
+
+/* Indexes root's names (deduplicated already). Returns -1 when memory ran out. */
+static int
+index_build(struct state *st)
+{
+	cJSON *it;
+
+	st->index = calloc(1, sizeof *st->index);
+	if (st->index == NULL)
+		return -1;
+	cJSON_ArrayForEach(it, st->root)
+		if (it->string != NULL && names_add(st->index, it->string, it, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+static void
+index_free(struct state *st)
+{
+	if (st->index != NULL)
+		names_free(st->index);
+	free(st->index);
+	st->index = NULL;
+}
+
+/* Root's item NAME, or NULL. */
+static cJSON *
+root_get(const struct state *st, const char *name)
+{
+	return names_get(st->index, name);
+}
+
+/* Adds ITEM (a new node, or NULL when its creation failed) to root as NAME, which is not
+ * there. Returns ITEM, or NULL (ITEM freed) when memory ran out. */
+static cJSON *
+root_add(const struct state *st, const char *name, cJSON *item)
+{
+	if (item == NULL)
+		return NULL;
+	if (!cJSON_AddItemToObject(st->root, name, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	if (names_add(st->index, item->string, item, NULL) != 0) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(st->root, item));
+		return NULL;
+	}
+	return item;
+}
+
+/* Sets root's item NAME to ITEM (a new node, or NULL when its creation failed), in place
+ * when NAME is there. Returns 0, or -1 (ITEM freed) when memory ran out. */
+static int
+root_set(const struct state *st, const char *name, cJSON *item)
+{
+	cJSON *old = root_get(st, name);
+
+	if (item == NULL)
+		return -1;
+	if (old == NULL)
+		return root_add(st, name, item) != NULL ? 0 : -1;
+	names_remove(st->index, old->string);	/* the name goes with the old node */
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(st->root, name, item)) {
+		cJSON_Delete(item);
+		(void)names_add(st->index, old->string, old, NULL);	/* room: one was removed */
+		return -1;
+	}
+	return names_add(st->index, item->string, item, NULL) == 0 ? 0 : -1;
+}
+
+/* Removes root's item NAME, if there is one. */
+static void
+root_del(const struct state *st, const char *name)
+{
+	cJSON *it = root_get(st, name);
+
+	if (it == NULL)
+		return;
+	names_remove(st->index, it->string);
+	cJSON_Delete(cJSON_DetachItemViaPointer(st->root, it));
 }
 
 /* The file must be an object; everything in it is kept. Fields of the wrong type read as
@@ -99,8 +216,8 @@ state_new(void)
 {
 	struct state *st = calloc(1, sizeof *st);
 
-	if (st != NULL && (st->root = cJSON_CreateObject()) == NULL) {
-		free(st);
+	if (st != NULL && ((st->root = cJSON_CreateObject()) == NULL || index_build(st) != 0)) {
+		state_free(st);
 		st = NULL;
 	}
 	return st;
@@ -133,7 +250,11 @@ state_parse(const char *text, size_t len, const char *name, struct state **out, 
 		state_free(st);
 		return STATE_CORRUPT;
 	}
-	dedupe(st->root);
+	if (dedupe(st->root) != 0 || index_build(st) != 0) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		state_free(st);
+		return -1;
+	}
 	while (end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
 		end++;
 	if (end < text + len) {
@@ -199,6 +320,7 @@ state_free(struct state *st)
 {
 	if (st == NULL)
 		return;
+	index_free(st);
 	cJSON_Delete(st->root);
 	free(st);
 }
@@ -211,9 +333,9 @@ state_save(const struct state *st, const char *path, char *err, size_t errlen)
 	int r;
 
 	/* _version says which hb-run wrote the file; set on a copy-free path. */
-	version = cJSON_GetObjectItemCaseSensitive(st->root, "_version");
+	version = root_get(st, "_version");
 	if (version == NULL)
-		cJSON_AddNumberToObject(st->root, "_version", STATE_VERSION);
+		root_add(st, "_version", cJSON_CreateNumber(STATE_VERSION));
 	text = cJSON_Print(st->root);
 	if (text == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -237,7 +359,7 @@ del_all(cJSON *obj, const char *key)
 static cJSON *
 task_obj(const struct state *st, const char *name, int create)
 {
-	cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name), *o, *old;
+	cJSON *t = root_get(st, name), *o, *old;
 
 	if (t != NULL && !cJSON_IsObject(t)) {
 		if (!create)
@@ -249,14 +371,12 @@ task_obj(const struct state *st, const char *name, int create)
 			cJSON_Delete(old);	/* NULL, or not added */
 			return NULL;
 		}
-		if (!cJSON_ReplaceItemInObjectCaseSensitive(st->root, name, o)) {
-			cJSON_Delete(o);
+		if (root_set(st, name, o) != 0)
 			return NULL;
-		}
 		t = o;
 	}
 	if (t == NULL && create)
-		t = cJSON_AddObjectToObject(st->root, name);
+		t = root_add(st, name, cJSON_CreateObject());
 	return t;
 }
 
@@ -391,7 +511,7 @@ claim_write(cJSON *obj, const struct claim *c)
 void
 state_task_get(const struct state *st, const char *name, struct task_state *out)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(st->root, name), *v;
+	const cJSON *t = root_get(st, name), *v;
 
 	memset(out, 0, sizeof *out);
 	if (t == NULL)
@@ -454,6 +574,22 @@ state_task_unclaim(struct state *st, const char *name)
 	return 0;
 }
 
+const char *
+run_status_name(enum run_status s)
+{
+	switch (s) {
+	case RUN_OK:
+		return "ok";
+	case RUN_ERROR:
+		return "error";
+	case RUN_TIMEOUT:
+		return "timeout";
+	case RUN_INTERRUPTED:
+		return "interrupted";
+	}
+	return "?";
+}
+
 int
 state_task_record(struct state *st, const char *name, const struct run_record *r)
 {
@@ -463,9 +599,9 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 	if (t == NULL)
 		return -1;
 	del_all(t, "running");
-	ok = strcmp(r->status, "ok") == 0;
+	ok = r->status == RUN_OK;
 	if (set_num(t, "last_run", (double)r->tick_start) != 0 ||
-	    set_str(t, "last_status", r->status) != 0 ||
+	    set_str(t, "last_status", run_status_name(r->status)) != 0 ||
 	    set_num(t, "last_duration_ms", (double)r->duration_ms) != 0 ||
 	    set_str(t, "last_reply", r->reply ? r->reply : "") != 0 ||
 	    set_num(t, "runs", (double)(num(t, "runs", 0) + 1)) != 0 ||
@@ -494,11 +630,11 @@ state_task_baseline(struct state *st, const char *name, long long t)
 const char *
 state_session(struct state *st, const char *key, const char *new_id, int *is_new)
 {
-	cJSON *all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions"), *s, *id;
+	cJSON *all = root_get(st, "_sessions"), *s, *id;
 
 	if (!cJSON_IsObject(all)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(st->root, "_sessions");
-		all = cJSON_AddObjectToObject(st->root, "_sessions");
+		root_del(st, "_sessions");
+		all = root_add(st, "_sessions", cJSON_CreateObject());
 		if (all == NULL)
 			return NULL;
 	}
@@ -519,7 +655,7 @@ state_session(struct state *st, const char *key, const char *new_id, int *is_new
 int
 state_session_mark_used(struct state *st, const char *key, const char *id)
 {
-	cJSON *all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions");
+	cJSON *all = root_get(st, "_sessions");
 	cJSON *s = cJSON_GetObjectItemCaseSensitive(all, key);
 	int is_new;
 
@@ -527,7 +663,7 @@ state_session_mark_used(struct state *st, const char *key, const char *id)
 		/* gone while the agent ran: the session it used is the workspace's now */
 		if (state_session(st, key, id, &is_new) == NULL)
 			return -1;
-		all = cJSON_GetObjectItemCaseSensitive(st->root, "_sessions");
+		all = root_get(st, "_sessions");
 		s = cJSON_GetObjectItemCaseSensitive(all, key);
 	}
 	return set_item(s, "used", cJSON_CreateTrue());
@@ -566,7 +702,7 @@ lock_holder(int fd)
 long long
 state_clock_warned(const struct state *st)
 {
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(st->root, "_clock");
+	const cJSON *c = root_get(st, "_clock");
 
 	return num(c, "seen", 0);
 }
@@ -581,7 +717,7 @@ state_clock_warn(struct state *st, long long now, long long seen)
 		cJSON_Delete(c);
 		return -1;
 	}
-	return set_item(st->root, "_clock", c);
+	return root_set(st, "_clock", c);
 }
 
 int
@@ -670,23 +806,22 @@ state_unlock(int fd)
 const char *
 state_mark_get(const struct state *st, const char *key)
 {
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st->root, key));
+	return cJSON_GetStringValue(root_get(st, key));
 }
 
 int
 state_mark_set(struct state *st, const char *key, const char *value)
 {
-	cJSON_DeleteItemFromObjectCaseSensitive(st->root, key);
+	root_del(st, key);
 	if (value == NULL)
 		return 0;
-	return cJSON_AddStringToObject(st->root, key, value) != NULL ? 0 : -1;
+	return root_add(st, key, cJSON_CreateString(value)) != NULL ? 0 : -1;
 }
 
 static cJSON *
 session_obj(const struct state *st, const char *key)
 {
-	cJSON *s = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st->root,
-	    "_sessions"), key);
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(root_get(st, "_sessions"), key);
 
 	return cJSON_IsObject(s) ? s : NULL;
 }

@@ -52,10 +52,21 @@ struct claim {
 	long long pgid_start;
 };
 
+/* How a run ended. The names (run_status_name) are what the state file and the log hold. */
+enum run_status {
+	RUN_OK,
+	RUN_ERROR,
+	RUN_TIMEOUT,
+	RUN_INTERRUPTED,	/* a signal ended it: it did not happen, the task stays due */
+};
+
+/* "ok", "error", "timeout", "interrupted". */
+const char *run_status_name(enum run_status s);
+
 /* The outcome of one run, merged into the task's state. */
 struct run_record {
 	long long tick_start;		/* becomes last_run */
-	const char *status;		/* "ok", "error" or "timeout" */
+	enum run_status status;		/* RUN_OK, RUN_ERROR or RUN_TIMEOUT */
 	int has_exit;
 	int exit_code;
 	long long duration_ms;

@@ -3,6 +3,7 @@
  * context around it, the implicit "heartbeat" task and the emptiness rules. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "tasks/duration.h"
 #include "tasks/heartbeat.h"
+#include "tasks/names.h"
 
 #define CONTEXT_HEADER "Additional context from HEARTBEAT.md:"
 #define IMPLICIT_NAME "heartbeat"
@@ -27,6 +29,7 @@ struct parser {
 	size_t nlines;
 	long long default_interval;
 	struct heartbeat *hb;
+	struct names names;	/* the names of hb->tasks; each one's value is its index */
 	int oom;
 };
 
@@ -36,13 +39,26 @@ enum {
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
 };
 
+/* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
+ * is left as it was). The array doubles when N is a power of two, so that N alone says how
+ * much is allocated (an array that shrank has room to spare) and N additions take O(N). */
+static void *
+grow(void *arr, size_t n, size_t size)
+{
+	if (n > 0 && (n & (n - 1)) != 0)
+		return arr;
+	if (n > SIZE_MAX / 2 / size)
+		return NULL;
+	return realloc(arr, (n > 0 ? 2 * n : 1) * size);
+}
+
 static void
 vdiag(struct parser *p, size_t line, int warn, const char *fmt, va_list ap)
 {
 	struct heartbeat *hb = p->hb;
 	struct hb_diag *d;
 
-	d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
+	d = grow(hb->diags, hb->ndiags, sizeof *d);
 	if (d == NULL) {
 		p->oom = 1;
 		return;
@@ -85,7 +101,7 @@ note(struct parser *p, size_t line, const char *fmt, ...)
 	struct hb_diag *d;
 	va_list ap;
 
-	d = realloc(hb->notes, (hb->nnotes + 1) * sizeof *d);
+	d = grow(hb->notes, hb->nnotes, sizeof *d);
 	if (d == NULL) {
 		p->oom = 1;
 		return;
@@ -272,8 +288,9 @@ static void
 draft_finish(struct parser *p, struct draft *d)
 {
 	struct heartbeat *hb = p->hb;
-	const struct task *other;
 	struct task *nt;
+	void *first = NULL;
+	int r;
 
 	if (d->t.name == NULL && !d->bad) {
 		task_free(&d->t);
@@ -283,10 +300,15 @@ draft_finish(struct parser *p, struct draft *d)
 		diag(p, d->line, "task '%s' has no prompt", d->t.name);
 		d->bad = 1;
 	}
-	if (!d->bad && (other = find_task(hb, d->t.name)) != NULL) {
-		diag(p, d->line, "duplicate task name '%s' (first at line %d)", d->t.name,
-		    other->line);
-		d->bad = 1;
+	if (!d->bad && !p->oom) {
+		r = names_add(&p->names, d->t.name, (void *)(uintptr_t)hb->ntasks, &first);
+		if (r < 0)
+			p->oom = 1;
+		if (r > 0) {
+			diag(p, d->line, "duplicate task name '%s' (first at line %d)", d->t.name,
+			    hb->tasks[(uintptr_t)first].line);
+			d->bad = 1;
+		}
 	}
 	if (d->bad || p->oom) {
 		task_free(&d->t);
@@ -297,9 +319,10 @@ draft_finish(struct parser *p, struct draft *d)
 		d->t.sched.interval = p->default_interval;
 		d->t.sched.is_default = 1;
 	}
-	nt = realloc(hb->tasks, (hb->ntasks + 1) * sizeof *nt);
+	nt = grow(hb->tasks, hb->ntasks, sizeof *nt);
 	if (nt == NULL) {
 		p->oom = 1;
+		names_remove(&p->names, d->t.name);
 		task_free(&d->t);
 		return;
 	}
@@ -386,15 +409,39 @@ parse_bool(const char *v, int *out)
 	return -1;
 }
 
-static const struct {
+#define ONE_SCHEDULE "a task has one schedule: interval, every, cron or at"
+
+/* The keys of a task. A handler applies "KEY: VALUE" to the draft; it returns -1 when the
+ * value is bad (said with diag), and the task is then skipped. KEY is the name as written. */
+typedef int key_set(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value);
+
+static key_set set_name, set_prompt, set_interval, set_cron, set_at, set_type, set_timeout,
+    set_enabled, set_tz, set_model;
+
+#define KEY_NONEMPTY	0x1	/* an empty value is an error ("empty KEY") */
+
+static const struct key {
 	const char *name;
-	unsigned bit;
+	const char *alias;	/* another name for the same key, or NULL */
+	unsigned bit;		/* keys that share a bit exclude each other */
+	key_set *set;
+	unsigned flags;		/* KEY_* */
+	const char *twice;	/* the error for a second key of this bit; NULL: "duplicate" */
 } keys[] = {
-	{ "name", K_NAME }, { "prompt", K_PROMPT }, { "interval", K_SCHED },
-	{ "every", K_SCHED }, { "cron", K_SCHED }, { "at", K_SCHED }, { "type", K_TYPE },
-	{ "timeout", K_TIMEOUT }, { "enabled", K_ENABLED }, { "tz", K_TZ },
-	{ "model", K_MODEL },
+	{ "name", NULL, K_NAME, set_name, 0, NULL },
+	{ "prompt", NULL, K_PROMPT, set_prompt, 0, NULL },
+	{ "interval", "every", K_SCHED, set_interval, 0, ONE_SCHEDULE },
+	{ "cron", NULL, K_SCHED, set_cron, 0, ONE_SCHEDULE },
+	{ "at", NULL, K_SCHED, set_at, 0, ONE_SCHEDULE },
+	{ "type", NULL, K_TYPE, set_type, 0, NULL },
+	{ "timeout", NULL, K_TIMEOUT, set_timeout, 0, NULL },
+	{ "enabled", NULL, K_ENABLED, set_enabled, 0, NULL },
+	{ "tz", NULL, K_TZ, set_tz, KEY_NONEMPTY, NULL },
+	{ "model", NULL, K_MODEL, set_model, KEY_NONEMPTY, NULL },
 };
+
+#define NKEYS (sizeof keys / sizeof keys[0])
 
 /* Edits (insert, delete, change, swap two neighbours; case ignored) from A to B, both
  * shorter than 32 bytes. */
@@ -425,35 +472,176 @@ key_distance(const char *a, const char *b)
 	return d[na][nb];
 }
 
-/* The known key that KEY is likely a typo of, or NULL: one edit away (two for keys of six
+/* Whether KEY is likely a typo of the known key NAME: one edit away (two for keys of six
  * letters or more), or the same but for case. */
+static int
+key_typo(const char *key, const char *name)
+{
+	size_t n = strlen(name);
+	int dist = key_distance(key, name);
+
+	return (n > 2 && dist <= (n >= 6 ? 2 : 1)) || strcasecmp(key, name) == 0;
+}
+
+/* The known key (or alias) that KEY is likely a typo of, or NULL. */
 static const char *
 key_typo_of(const char *key)
 {
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		size_t n = strlen(keys[i].name);
-		int dist = key_distance(key, keys[i].name);
-
-		if (n > 2 && dist <= (n >= 6 ? 2 : 1))
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (key_typo(key, keys[i].name))
 			return keys[i].name;
-		if (strcasecmp(key, keys[i].name) == 0)
-			return keys[i].name;
+		if (keys[i].alias != NULL && key_typo(key, keys[i].alias))
+			return keys[i].alias;
 	}
 	return NULL;
+}
+
+static int
+set_name(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)key;
+	if (!heartbeat_name_valid(value)) {
+		diag(p, line, "bad task name '%s': use letters, digits, '-', '_' and '.', "
+		    "at most %d, not starting with '_'", value, TASK_NAME_MAX);
+		return -1;
+	}
+	d->t.name = xstrndup(p, value, strlen(value));
+	return 0;
+}
+
+static int
+set_prompt(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)key;
+	if (*value == '\0') {
+		diag(p, line, "empty prompt");
+		return -1;
+	}
+	d->t.prompt = xstrndup(p, value, strlen(value));
+	return 0;
+}
+
+static int
+set_interval(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	const char *why = NULL;
+
+	d->t.sched.kind = SCHED_INTERVAL;
+	if (duration_parse(value, &d->t.sched.interval, &why) != 0) {
+		diag(p, line, "bad %s '%s': %s", key, value, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_cron(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	char whyc[160];
+
+	(void)key;
+	d->t.sched.kind = SCHED_CRON;
+	if (strlen(value) >= sizeof d->t.sched.expr) {
+		diag(p, line, "cron expression too long");
+		return -1;
+	}
+	if (cron_parse(value, &d->t.sched.cron, whyc, sizeof whyc) != 0) {
+		diag(p, line, "bad cron '%s': %s", value, whyc);
+		return -1;
+	}
+	snprintf(d->t.sched.expr, sizeof d->t.sched.expr, "%s", value);
+	return 0;
+}
+
+static int
+set_at(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	const char *why = NULL;
+
+	(void)key;
+	d->t.sched.kind = SCHED_AT;
+	if (strlen(value) >= sizeof d->t.sched.expr ||
+	    sched_parse_time(value, &d->t.sched.at_local, &d->t.sched.at_has_offset,
+	    &d->t.sched.at_offset, &why) != 0) {
+		diag(p, line, "bad at '%s': %s", value, why ? why : "too long");
+		return -1;
+	}
+	snprintf(d->t.sched.expr, sizeof d->t.sched.expr, "%s", value);
+	return 0;
+}
+
+static int
+set_type(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)key;
+	if (strcmp(value, "agentTurn") == 0) {
+		d->t.type = TASK_AGENT_TURN;
+	} else if (strcmp(value, "systemEvent") == 0) {
+		d->t.type = TASK_SYSTEM_EVENT;
+	} else {
+		diag(p, line, "bad type '%s': use agentTurn or systemEvent", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_timeout(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	const char *why = NULL;
+
+	(void)key;
+	if (duration_parse(value, &d->t.timeout, &why) != 0) {
+		diag(p, line, "bad timeout '%s': %s", value, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_enabled(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	(void)key;
+	if (parse_bool(value, &d->t.enabled) != 0) {
+		diag(p, line, "bad enabled '%s': use true or false (or yes/no, on/off)", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_tz(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)key;
+	d->t.tz = xstrndup(p, value, strlen(value));
+	d->t.tz_line = (int)line + 1;
+	return 0;
+}
+
+static int
+set_model(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)line;
+	(void)key;
+	d->t.model = xstrndup(p, value, strlen(value));
+	return 0;
 }
 
 /* Applies "KEY: VALUE" (VALUE owned by the caller) to draft D; LINE for messages. */
 static void
 apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
 {
-	const char *why = NULL, *typo;
-	unsigned bit = 0;
-	size_t i;
+	const struct key *k = NULL;
+	const char *typo;
 
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(key, keys[i].name) == 0)
-			bit = keys[i].bit;
-	if (bit == 0) {
+	for (size_t i = 0; i < NKEYS && k == NULL; i++)
+		if (strcmp(key, keys[i].name) == 0 ||
+		    (keys[i].alias != NULL && strcmp(key, keys[i].alias) == 0))
+			k = &keys[i];
+	if (k == NULL) {
 		/* A warning, not an error: files written for OpenClaw or other tools carry keys
 		 * of theirs (runAt:, activeHours:), and OpenClaw runs such a task. */
 		if ((typo = key_typo_of(key)) != NULL)
@@ -462,89 +650,22 @@ apply_key(struct parser *p, struct draft *d, size_t line, const char *key, const
 			warn(p, line, "unknown key '%s' is ignored", key);
 		return;
 	}
-	if (d->keys & bit) {
-		if (bit == K_SCHED)
-			diag(p, line, "a task has one schedule: interval, every, cron or at");
+	if (d->keys & k->bit) {
+		if (k->twice != NULL)
+			diag(p, line, "%s", k->twice);
 		else
 			diag(p, line, "duplicate key '%s'", key);
 		d->bad = 1;
 		return;
 	}
-	d->keys |= bit;
-
-	if (bit == K_NAME) {
-		if (!heartbeat_name_valid(value)) {
-			diag(p, line, "bad task name '%s': use letters, digits, '-', '_' and '.', "
-			    "at most %d, not starting with '_'", value, TASK_NAME_MAX);
-			d->bad = 1;
-		} else {
-			d->t.name = xstrndup(p, value, strlen(value));
-		}
-	} else if (bit == K_PROMPT) {
-		if (*value == '\0') {
-			diag(p, line, "empty prompt");
-			d->bad = 1;
-		} else {
-			d->t.prompt = xstrndup(p, value, strlen(value));
-		}
-	} else if (strcmp(key, "interval") == 0 || strcmp(key, "every") == 0) {
-		d->t.sched.kind = SCHED_INTERVAL;
-		if (duration_parse(value, &d->t.sched.interval, &why) != 0) {
-			diag(p, line, "bad %s '%s': %s", key, value, why);
-			d->bad = 1;
-		}
-	} else if (strcmp(key, "cron") == 0) {
-		char whyc[160];
-
-		d->t.sched.kind = SCHED_CRON;
-		if (strlen(value) >= sizeof d->t.sched.expr) {
-			diag(p, line, "cron expression too long");
-			d->bad = 1;
-		} else if (cron_parse(value, &d->t.sched.cron, whyc, sizeof whyc) != 0) {
-			diag(p, line, "bad cron '%s': %s", value, whyc);
-			d->bad = 1;
-		} else {
-			snprintf(d->t.sched.expr, sizeof d->t.sched.expr, "%s", value);
-		}
-	} else if (bit == K_SCHED) {	/* at */
-		d->t.sched.kind = SCHED_AT;
-		if (strlen(value) >= sizeof d->t.sched.expr ||
-		    sched_parse_time(value, &d->t.sched.at_local, &d->t.sched.at_has_offset,
-		    &d->t.sched.at_offset, &why) != 0) {
-			diag(p, line, "bad at '%s': %s", value, why ? why : "too long");
-			d->bad = 1;
-		} else {
-			snprintf(d->t.sched.expr, sizeof d->t.sched.expr, "%s", value);
-		}
-	} else if (bit == K_TYPE) {
-		if (strcmp(value, "agentTurn") == 0) {
-			d->t.type = TASK_AGENT_TURN;
-		} else if (strcmp(value, "systemEvent") == 0) {
-			d->t.type = TASK_SYSTEM_EVENT;
-		} else {
-			diag(p, line, "bad type '%s': use agentTurn or systemEvent", value);
-			d->bad = 1;
-		}
-	} else if (bit == K_TIMEOUT) {
-		if (duration_parse(value, &d->t.timeout, &why) != 0) {
-			diag(p, line, "bad timeout '%s': %s", value, why);
-			d->bad = 1;
-		}
-	} else if (bit == K_ENABLED) {
-		if (parse_bool(value, &d->t.enabled) != 0) {
-			diag(p, line, "bad enabled '%s': use true or false (or yes/no, on/off)",
-			    value);
-			d->bad = 1;
-		}
-	} else if (*value == '\0') {
+	d->keys |= k->bit;
+	if ((k->flags & KEY_NONEMPTY) && *value == '\0') {
 		diag(p, line, "empty %s", key);
 		d->bad = 1;
-	} else if (bit == K_TZ) {
-		d->t.tz = xstrndup(p, value, strlen(value));
-		d->t.tz_line = (int)line + 1;
-	} else {
-		d->t.model = xstrndup(p, value, strlen(value));
+		return;
 	}
+	if (k->set(p, d, line, key, value) != 0)
+		d->bad = 1;
 }
 
 static int
@@ -1137,10 +1258,12 @@ heartbeat_parse(const char *text, size_t len, long long default_interval, struct
 	/* Effectively empty: no task, nothing wrong, and no real text. (A tasks: block with no
 	 * task beside real text makes the implicit task.) */
 	hb->empty = hb->ntasks == 0 && hb->ndiags == 0 && !content;
+	names_free(&p.names);
 	free(p.lines);
 	return 0;
 oom:
 	free(ctx);
+	names_free(&p.names);
 	free(p.lines);
 	heartbeat_free(hb);
 	return -1;
@@ -1179,7 +1302,7 @@ heartbeat_prompt(const struct heartbeat *hb, const struct task *t)
 void
 heartbeat_drop(struct heartbeat *hb, size_t i, int line, const char *msg)
 {
-	struct hb_diag *d = realloc(hb->diags, (hb->ndiags + 1) * sizeof *d);
+	struct hb_diag *d = grow(hb->diags, hb->ndiags, sizeof *d);
 
 	if (d != NULL) {
 		hb->diags = d;

@@ -82,7 +82,7 @@ static const char *const names[] = { "heartbeat", "inbox-triage", "a", "weekday-
 static void
 check_record(struct state *st, const char *name, unsigned sel)
 {
-	static const char *const statuses[] = { "ok", "error", "timeout" };
+	static const enum run_status statuses[] = { RUN_OK, RUN_ERROR, RUN_TIMEOUT };
 	struct task_state before, after;
 	struct run_record r = { 0 };
 
@@ -100,7 +100,7 @@ check_record(struct state *st, const char *name, unsigned sel)
 	state_task_get(st, name, &after);
 	CHECK(after.has_run && after.last_run == r.tick_start, "%s: last_run %lld", name,
 	    after.last_run);
-	CHECK(strcmp(after.last_status, r.status) == 0, "%s: last_status '%s'", name,
+	CHECK(strcmp(after.last_status, run_status_name(r.status)) == 0, "%s: last_status '%s'", name,
 	    after.last_status);
 	CHECK(strcmp(after.last_reply, r.reply ? r.reply : "") == 0, "%s: last_reply '%s'", name,
 	    after.last_reply);

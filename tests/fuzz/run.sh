@@ -42,12 +42,12 @@ mkdir -p "$OUT/obj" || exit 2
 # The modules, instrumented once (fuzzer-no-link: coverage without a second main).
 echo "== building the modules"
 objs=
-for src in tasks/*.c state/*.c runner/*.c; do
+for src in tasks/*.c state/*.c runner/*.c cmd/*.c; do
 	[ "$src" = runner/main.c ] && continue
 	obj=$OUT/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
 	# shellcheck disable=SC2086
 	if [ ! -e "$obj" ] ||
-	    [ -n "$(find tasks state runner -name '*.[ch]' -newer "$obj" | head -n 1)" ]; then
+	    [ -n "$(find tasks state runner cmd -name '*.[ch]' -newer "$obj" | head -n 1)" ]; then
 		$FUZZ_CC $CFLAGS -fsanitize=fuzzer-no-link,address,undefined $PKG_CFLAGS \
 		    -c -o "$obj" "$src" || { echo "fuzz: $src does not build" >&2; exit 2; }
 	fi

@@ -197,7 +197,14 @@ MD
 
 @test "a systemEvent during whose run the state file turned corrupt is recorded; the fresh state is written" {
 	event_and_task
+	# hb-run records the agent's process group in its claim once it runs: spoil the file
+	# after that write, not before it (where the write would repair it)
 	agent_script "$WS/spoil.sh" <<EOF
+n=0
+while ! grep -q pgid "\$HB_WORKSPACE/.heartbeat-state.json" && [ \$n -lt 100 ]; do
+	sleep 0.05
+	n=\$((n + 1))
+done
 printf 'not JSON' >"\$HB_WORKSPACE/.heartbeat-state.json"
 exec "$HBT_FIXTURES/agent.sh"
 EOF
@@ -220,6 +227,11 @@ EOF
 @test "a systemEvent whose _sessions entry vanished during its run is recorded" {
 	event_and_task
 	agent_script "$WS/drop.sh" <<EOF
+n=0
+while ! grep -q pgid "\$HB_WORKSPACE/.heartbeat-state.json" && [ \$n -lt 100 ]; do
+	sleep 0.05
+	n=\$((n + 1))
+done
 "$HBT_PY" - "\$HB_WORKSPACE/.heartbeat-state.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

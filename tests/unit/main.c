@@ -194,6 +194,7 @@ static const struct suite {
 	{ "cron", test_cron },
 	{ "tz", test_tz },
 	{ "heartbeat", test_heartbeat },
+	{ "names", test_names_table },
 	{ "reply", test_reply },
 	{ "config", test_config },
 	{ "fileio", test_fileio },

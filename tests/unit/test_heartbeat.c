@@ -1285,6 +1285,41 @@ test_input(void)
 	}
 }
 
+/* 100,000 distinct names and then one of them again: exactly that duplicate, with the line
+ * of the first, and in linear time (a pairwise check takes minutes here). */
+static void
+test_many_names(void)
+{
+	enum { N = 100000, DUP = 71234 };
+	size_t cap = (size_t)N * 40 + 64, len = 0;
+	char *text = malloc(cap), want[128];
+	struct heartbeat hb;
+
+	if (text == NULL)
+		abort();
+	len += (size_t)snprintf(text + len, cap - len, "tasks:\n");
+	for (int i = 0; i < N; i++)	/* task-I is at line 2 + 2 * I */
+		len += (size_t)snprintf(text + len, cap - len, "- name: task-%d\n  prompt: p\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "- name: task-%d\n  prompt: again\n", DUP);
+	ROW("100,000 names and one duplicate");
+	if (CHECK(heartbeat_parse(text, len, DEFAULT_INTERVAL, &hb) == 0, "parse failed")) {
+		CHECK_INT(hb.ntasks, N);
+		if (!CHECK_INT(hb.ndiags, 1) && hb.ndiags < 10)
+			show_diags(&hb);
+		snprintf(want, sizeof want, "duplicate task name 'task-%d' (first at line %d)", DUP,
+		    2 + 2 * DUP);
+		if (hb.ndiags > 0) {
+			CHECK_INT(hb.diags[0].line, 2 + 2 * N);
+			CHECK_STR(hb.diags[0].msg, want);
+		}
+		CHECK_STR(hb.tasks[DUP].name, "task-71234");
+		CHECK_STR(hb.tasks[N - 1].prompt, "p");
+		heartbeat_free(&hb);
+	}
+	ROW_END();
+	free(text);
+}
+
 void
 test_heartbeat(void)
 {
@@ -1294,4 +1329,5 @@ test_heartbeat(void)
 	test_empty();
 	test_names();
 	test_input();
+	test_many_names();
 }

@@ -46,6 +46,7 @@ void test_duration(void);
 void test_schedule(void);
 void test_cron(void);
 void test_heartbeat(void);
+void test_names_table(void);	/* test_names.c */
 void test_reply(void);
 void test_config(void);
 void test_fileio(void);

@@ -1,0 +1,26 @@
+/* cmd.h - the subcommands that report rather than run: status, log, next, check. Each
+ * parses its own arguments (ARGV[0] is its name) and returns the exit status, or CMD_USAGE.
+ * Included by runner/main.c only. */
+#ifndef HB_CMD_H
+#define HB_CMD_H
+
+#include <stddef.h>
+
+#include "runner/config.h"
+#include "tasks/heartbeat.h"
+
+#define CMD_USAGE (-1)		/* bad arguments: main shows the usage, exit status 2 */
+
+/* status [--json] */
+int cmd_status(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
+/* log [-n count] [--task task] [--json] */
+int cmd_log(const struct config *cfg, int argc, char **argv);
+/* next EXPR [--from TIME] [--count N] [--tz ZONE]: --from is ISO 8601 in the zone, or "@"
+ * and Unix seconds; the zone defaults to runner.timezone (empty: the system's). */
+int cmd_next(const struct config *cfg, int argc, char **argv);
+/* check (no arguments). PROBLEMS, NWARNINGS: those main already reported (the configuration,
+ * HEARTBEAT.md). */
+int cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
+    size_t nwarnings, int argc);
+
+#endif

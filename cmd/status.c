@@ -1,0 +1,215 @@
+/* status.c - hb-run status [--json]: every task with its type, schedule, last run, next due
+ * and last result, from the plan a tick would make now. Read-only: no lock, no write. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "cmd/cmd.h"
+#include "runner/msg.h"
+#include "runner/plan.h"
+#include "runner/platform.h"
+#include "runner/util.h"
+#include "state/state.h"
+#include "tasks/duration.h"
+
+static void
+result_text(const struct plan_item *it, char *buf, size_t len)
+{
+	const struct task_state *ts = &it->ts;
+	char dur[32];
+
+	if (it->held) {
+		snprintf(buf, len, "running (pid %ld)", ts->running_pid);
+		return;
+	}
+	if (!ts->has_run || ts->last_status[0] == '\0') {
+		snprintf(buf, len, "%s", ts->has_run ? "ran" : "never ran");
+		return;
+	}
+	util_duration_ms(ts->last_duration_ms, dur, sizeof dur);
+	if (strcmp(ts->last_status, run_status_name(RUN_OK)) == 0)
+		snprintf(buf, len, "ok, %s, %s", ts->last_reply[0] ? ts->last_reply : "no reply",
+		    dur);
+	else if (ts->has_exit)
+		snprintf(buf, len, "%s (exit %d), %s", ts->last_status, ts->last_exit, dur);
+	else
+		snprintf(buf, len, "%s, %s", ts->last_status, dur);
+	if (ts->consecutive_errors > 0) {
+		size_t n = strlen(buf);
+		char wait[32];
+
+		duration_format(sched_backoff(ts->consecutive_errors), wait, sizeof wait);
+		snprintf(buf + n, len - n, ", %lld failure%s in a row, backoff %s",
+		    ts->consecutive_errors, ts->consecutive_errors == 1 ? "" : "s", wait);
+	}
+}
+
+static cJSON *
+status_json(const struct plan_item *it)
+{
+	const struct task *t = it->task;
+	const struct task_state *ts = &it->ts;
+	char sched[64], when[40], result[128];
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	sched_describe(&t->sched, sched, sizeof sched);
+	result_text(it, result, sizeof result);
+	cJSON_AddStringToObject(o, "task", t->name);
+	cJSON_AddStringToObject(o, "type", task_type_name(t->type));
+	cJSON_AddStringToObject(o, "schedule", sched);
+	cJSON_AddNumberToObject(o, "interval_s", (double)t->sched.interval);
+	cJSON_AddBoolToObject(o, "enabled", t->enabled);
+	if (ts->has_run) {
+		util_time_iso((time_t)ts->last_run, when, sizeof when);
+		cJSON_AddStringToObject(o, "last_run", when);
+		cJSON_AddNumberToObject(o, "last_run_ts", (double)ts->last_run);
+	} else {
+		cJSON_AddNullToObject(o, "last_run");
+		cJSON_AddNullToObject(o, "last_run_ts");
+	}
+	if (it->next != (time_t)-1) {
+		util_time_iso(it->next, when, sizeof when);
+		cJSON_AddStringToObject(o, "next_due", when);
+		cJSON_AddNumberToObject(o, "next_due_ts", (double)it->next);
+	} else {
+		cJSON_AddNullToObject(o, "next_due");
+		cJSON_AddNullToObject(o, "next_due_ts");
+	}
+	cJSON_AddBoolToObject(o, "due", it->due && !it->held);
+	if (t->sched.kind == SCHED_AT)
+		cJSON_AddBoolToObject(o, "done", ts->done && it->next == (time_t)-1);
+	if (ts->last_status[0])
+		cJSON_AddStringToObject(o, "last_status", ts->last_status);
+	else
+		cJSON_AddNullToObject(o, "last_status");
+	if (ts->has_exit)
+		cJSON_AddNumberToObject(o, "last_exit", ts->last_exit);
+	else
+		cJSON_AddNullToObject(o, "last_exit");
+	cJSON_AddNumberToObject(o, "last_duration_ms", (double)ts->last_duration_ms);
+	if (ts->last_reply[0])
+		cJSON_AddStringToObject(o, "last_reply", ts->last_reply);
+	else
+		cJSON_AddNullToObject(o, "last_reply");
+	cJSON_AddNumberToObject(o, "runs", (double)ts->runs);
+	cJSON_AddNumberToObject(o, "consecutive_errors", (double)ts->consecutive_errors);
+	cJSON_AddNumberToObject(o, "backoff_s", (double)sched_backoff(ts->consecutive_errors));
+	if (it->held) {
+		cJSON *r = cJSON_AddObjectToObject(o, "running");
+
+		cJSON_AddNumberToObject(r, "pid", (double)ts->running_pid);
+		cJSON_AddNumberToObject(r, "started_ts", (double)ts->running_since);
+	} else {
+		cJSON_AddNullToObject(o, "running");
+	}
+	cJSON_AddStringToObject(o, "summary", result);
+	return o;
+}
+
+static int
+status_show(const struct config *cfg, const struct heartbeat *hb, int json)
+{
+	struct plan_item *items = calloc(hb->ntasks + 1, sizeof *items);
+	struct state *st = NULL;
+	char err[1024], boot[UUID_LEN];
+	time_t now = time(NULL);
+	int ret = 2;
+
+	if (items == NULL) {
+		msg_fail("out of memory");
+		return 1;
+	}
+	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
+		msg_error("%s", err);
+		goto out;
+	}
+	platform_boot_id(boot, sizeof boot);
+	plan_make(hb, st, now, boot, 0, cfg->timezone, items);
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		char *s;
+
+		for (size_t i = 0; arr != NULL && i < hb->ntasks; i++)
+			cJSON_AddItemToArray(arr, status_json(&items[i]));
+		s = arr ? cJSON_Print(arr) : NULL;
+		if (s == NULL) {
+			msg_fail("out of memory");
+			cJSON_Delete(arr);
+			ret = 1;
+			goto out;
+		}
+		printf("%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+		ret = 0;
+		goto out;
+	}
+	{
+		int wname = 4, wsched = 8;
+
+		for (size_t i = 0; i < hb->ntasks; i++) {
+			char sched[128];
+			int n = (int)strlen(hb->tasks[i].name);
+
+			sched_describe(&hb->tasks[i].sched, sched, sizeof sched);
+			wname = n > wname ? n : wname;
+			n = (int)strlen(sched);
+			wsched = n > wsched ? n : wsched;
+		}
+		printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, "TASK", "TYPE", wsched,
+		    "SCHEDULE", "LAST RUN", "NEXT DUE", "LAST RESULT");
+		for (size_t i = 0; i < hb->ntasks; i++) {
+			const struct plan_item *it = &items[i];
+			char sched[128], last[32], next[32], result[128];
+
+			sched_describe(&it->task->sched, sched, sizeof sched);
+			if (it->ts.has_run)
+				util_time_short((time_t)it->ts.last_run, last, sizeof last);
+			else
+				snprintf(last, sizeof last, "-");
+			if (!it->task->enabled)
+				snprintf(next, sizeof next, "disabled");
+			else if (it->due)
+				snprintf(next, sizeof next, "now");
+			else if (it->task->sched.kind == SCHED_AT && it->ts.done &&
+			    it->next == (time_t)-1)
+				snprintf(next, sizeof next, "done");
+			else if (it->task->sched.kind == SCHED_CRON && it->task->sched.cron.reboot)
+				snprintf(next, sizeof next, "at boot");
+			else if (it->next == (time_t)-1)
+				snprintf(next, sizeof next, "-");
+			else
+				util_time_short(it->next, next, sizeof next);
+			result_text(it, result, sizeof result);
+			printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, it->task->name,
+			    task_type_name(it->task->type), wsched, sched, last, next, result);
+		}
+		if (state_clock_warned(st) > (long long)now) {
+			char then[40];
+
+			util_time_iso((time_t)state_clock_warned(st), then, sizeof then);
+			printf("\nThe clock went back: the state holds times up to %s, later than "
+			    "now; they are ignored.\n", then);
+		}
+	}
+	ret = 0;
+out:
+	state_free(st);
+	free(items);
+	return ret;
+}
+
+int
+cmd_status(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		return status_show(cfg, hb, 1);
+	if (argc != 1)
+		return CMD_USAGE;
+	return status_show(cfg, hb, 0);
+}

@@ -1,0 +1,66 @@
+/* context.h - what one tick knows while it runs: its jobs, its claims, its worst status.
+ * Shared by the tick's stages (tick.c, plan.c, claim.c, job.c, record.c) and by nothing
+ * else. */
+#ifndef HB_CONTEXT_H
+#define HB_CONTEXT_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "runner/config.h"
+#include "runner/tick.h"
+#include "runner/util.h"
+#include "state/state.h"
+#include "tasks/heartbeat.h"
+
+#define MAIN_SESSION "main"	/* the key of the workspace's main session in the state */
+
+struct child;
+
+/* One run of one task in this tick. */
+struct job {
+	const struct task *task;
+	const char *reason;
+	long long overdue;		/* seconds past due, for --catchup's order */
+	long slots;			/* cron: slots passed since the last run (missed + 1) */
+	char run_id[UUID_LEN];
+	char session[UUID_LEN];
+	int session_new;
+	/* while it runs */
+	struct child *agent;
+	char *prompt_path;		/* malloc'd; NULL until written */
+	char **env;
+	long long started;		/* Unix seconds */
+};
+
+struct tick {
+	const struct config *cfg;
+	const struct heartbeat *hb;
+	const char *workspace;
+	const struct tick_opts *o;
+	time_t now;
+	char boot[UUID_LEN];
+	const volatile sig_atomic_t *caught;	/* the signal that ends the tick, or 0 */
+	struct job *jobs;
+	size_t njobs;
+	int status;			/* worst exit status so far */
+	int delivered;			/* replies shown so far */
+	int session_used;		/* a systemEvent of this tick has used the main session */
+	long long pid_start;		/* when this process started (see platform_pid_start) */
+	struct task_state session;	/* the main session's claim (running_* fields) */
+	int session_held;		/* ... made by another live run: no systemEvent now */
+	size_t session_jobs;		/* systemEvent jobs claimed and not yet recorded */
+	char lock[PATH_MAX];		/* the state file's lock (state_lock_path) */
+};
+
+/* Raises the tick's exit status to STATUS. */
+static inline void
+tick_worse(struct tick *t, int status)
+{
+	if (status > t->status)
+		t->status = status;
+}
+
+#endif

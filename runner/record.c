@@ -1,0 +1,272 @@
+/* record.c - a run's end in three steps: classify (the run's status and the reply's verdict,
+ * with the messages that explain a failure), deliver (a reply for a person goes to standard
+ * output), persist (under the lock: merge the result into a freshly loaded state, save it,
+ * append the log entry). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner/claim.h"
+#include "runner/context.h"
+#include "runner/msg.h"
+#include "runner/record.h"
+#include "runner/reply.h"
+#include "runner/supervise.h"
+#include "runner/util.h"
+#include "runner/zone.h"
+#include "state/log.h"
+#include "state/state.h"
+#include "state/text.h"
+#include "tasks/duration.h"
+
+#define STDERR_LINES 10		/* of a failed agent's standard error, shown */
+
+/* What became of one run, between the steps. */
+struct outcome {
+	struct run_record rec;
+	int replied;			/* the agent ran: its reply has a verdict */
+	enum reply_verdict verdict;
+	char *text;			/* the reply to deliver (malloc'd), or NULL */
+	size_t tlen;
+	char dnote[320];		/* why it was not delivered */
+};
+
+/* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
+ * not happen, so the task stays due. STARTED: the template was executed. */
+static int
+merge_result(struct tick *t, struct state *st, const struct job *jb,
+    const struct run_record *rec, int started, char *err, size_t errlen)
+{
+	int r;
+
+	if (rec->status == RUN_INTERRUPTED)
+		r = state_task_unclaim(st, jb->task->name);
+	else
+		r = state_task_record(st, jb->task->name, rec);
+	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT)
+		r = state_session_mark_used(st, MAIN_SESSION, jb->session);
+	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 && --t->session_jobs == 0)
+		state_session_unclaim(st, MAIN_SESSION, (long)getpid());
+	if (r != 0)
+		snprintf(err, errlen, "out of memory");
+	return r;
+}
+
+/* Shows a reply on standard output, made printable (no NUL cuts it, no escape sequence
+ * reaches the terminal). Returns 0, or -1 with the reason in ERR when it could not be
+ * written whole (a full disk, a reader gone): then it counts as not delivered. */
+static int
+write_reply(struct tick *t, const struct job *jb, const char *text, size_t len, char *err,
+    size_t errlen)
+{
+	char *safe = NULL, *block = NULL;
+	int n, ret = -1;
+
+	safe = text_printable(text, len, &len);
+	/* A blank line between replies; one write so that the block stays whole. */
+	n = safe == NULL ? -1 : asprintf(&block, "%s=== %s ===\n%s\n", t->delivered ? "\n" : "",
+	    jb->task->name, safe);
+	if (n < 0) {
+		block = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	fflush(stdout);		/* whatever stdio holds goes first */
+	for (size_t off = 0; off < (size_t)n;) {
+		ssize_t w = write(STDOUT_FILENO, block + off, (size_t)n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "%s", strerror(w < 0 ? errno : ENOSPC));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	t->delivered++;
+	ret = 0;
+out:
+	free(block);
+	free(safe);
+	return ret;
+}
+
+/* Under the lock: an at task is done when its run succeeded, or when it failed for the
+ * SCHED_AT_MAX_ATTEMPTS-th time in a row (said once, here); until then the backoff retries
+ * it. DONE_AT names the instant, so that a changed time runs again. */
+static void
+at_done(struct tick *t, struct state *st, const struct job *jb, struct run_record *rec)
+{
+	const struct task *task = jb->task;
+	struct task_state ts;
+	char err[512];
+	const struct tz *z = zone_get(task->tz ? task->tz : t->cfg->timezone, err, sizeof err);
+
+	if (z == NULL)
+		z = zone_get("UTC", err, sizeof err);
+	rec->done_at = (long long)sched_at_instant(&task->sched, z);
+	if (rec->status == RUN_OK) {
+		rec->done = 1;
+		return;
+	}
+	if (rec->status == RUN_INTERRUPTED)
+		return;
+	state_task_get(st, task->name, &ts);
+	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
+		rec->done = 1;
+		msg_fail("%s: failed %lld times in a row; giving up on it (change its at: time "
+		    "to run it again)", task->name, ts.consecutive_errors + 1);
+	}
+}
+
+/* The run's status, said when it is not ok, and the reply's verdict. */
+static void
+classify(struct tick *t, const struct job *jb, const struct child_result *res,
+    const char *why_not_started, struct outcome *oc)
+{
+	char dur[32];
+
+	oc->rec.tick_start = (long long)t->now;
+	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
+		oc->rec.boot_id = t->boot;
+	if (why_not_started != NULL || res->exec_failed) {
+		oc->rec.status = RUN_ERROR;
+		msg_fail("%s: %s", jb->task->name,
+		    why_not_started ? why_not_started : res->exec_error);
+	} else if (*t->caught != 0 && !(res->has_exit && res->exit_code == 0)) {
+		oc->rec.status = RUN_INTERRUPTED;
+		msg_fail("%s: interrupted by signal %d; it runs again when due", jb->task->name,
+		    (int)*t->caught);
+	} else if (res->timed_out) {
+		char limit[32];
+
+		oc->rec.status = RUN_TIMEOUT;
+		duration_format(jb->task->timeout ? jb->task->timeout : t->cfg->timeout, limit,
+		    sizeof limit);
+		util_duration_ms(res->duration_ms, dur, sizeof dur);
+		msg_fail("%s: timed out after %s; its process group was ended (after %s)",
+		    jb->task->name, limit, dur);
+	} else if (res->has_exit && res->exit_code == 0) {
+		oc->rec.status = RUN_OK;
+	} else {
+		oc->rec.status = RUN_ERROR;
+		util_duration_ms(res->duration_ms, dur, sizeof dur);
+		if (res->has_exit)
+			msg_fail("%s: the agent failed with exit status %d after %s",
+			    jb->task->name, res->exit_code, dur);
+		else
+			msg_fail("%s: the agent was killed by signal %d after %s", jb->task->name,
+			    res->signal, dur);
+	}
+	if (res != NULL && oc->rec.status != RUN_OK && res->err_len > 0)
+		msg_detail(res->err, res->err_len, STDERR_LINES);
+	oc->verdict = REPLY_EMPTY;
+	oc->replied = res != NULL && !res->exec_failed;
+	if (!oc->replied)
+		return;
+	if (reply_classify(res->out, res->out_len, (size_t)t->cfg->ack_max_chars, &oc->verdict,
+	    &oc->text, &oc->tlen) != 0)
+		msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the reply",
+		    jb->task->name);
+	oc->rec.has_exit = res->has_exit;
+	oc->rec.exit_code = res->exit_code;
+	oc->rec.duration_ms = res->duration_ms;
+}
+
+/* A reply for a person is shown; one that could not be becomes REPLY_UNDELIVERED. */
+static void
+deliver(struct tick *t, const struct job *jb, struct outcome *oc)
+{
+	char err[256];
+
+	if (!oc->replied)
+		return;
+	if (oc->verdict == REPLY_DELIVER &&
+	    write_reply(t, jb, oc->text, oc->tlen, err, sizeof err) != 0) {
+		msg_fail("%s: the reply could not be written to standard output: %s; it is "
+		    "kept in the log", jb->task->name, err);
+		snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be written to "
+		    "standard output: %s", err);
+		oc->verdict = REPLY_UNDELIVERED;
+	} else if (oc->verdict != REPLY_DELIVER) {
+		msg_note("%s: reply suppressed (%s)", jb->task->name,
+		    reply_verdict_name(oc->verdict));
+	}
+}
+
+/* Under the lock: merge the result into a fresh state, save it, log the run. */
+static void
+persist(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started, struct outcome *oc)
+{
+	struct log_entry e = { 0 };
+	struct state *st = NULL;
+	char err[1024], when[40];
+	int fd, unsaved = 0;
+
+	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
+	fd = state_lock(t->lock, err, sizeof err);
+	if (fd < 0) {
+		msg_fail("%s: the run of %s is not recorded", err, jb->task->name);
+		tick_worse(t, 1);
+		return;
+	}
+	st = claim_load_locked(t);
+	if (st != NULL && jb->task->sched.kind == SCHED_AT)
+		at_done(t, st, jb, &oc->rec);
+	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
+	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
+		    jb->task->name);
+		tick_worse(t, 1);
+		unsaved = 1;
+	}
+	e.start = jb->started;
+	util_time_iso((time_t)e.start, when, sizeof when);
+	e.time = when;
+	e.task = jb->task->name;
+	e.run_id = jb->run_id;
+	e.type = task_type_name(jb->task->type);
+	e.reason = jb->reason;
+	e.slots = jb->slots;
+	e.status = run_status_name(oc->rec.status);
+	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
+	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
+		e.note = oc->dnote;
+	if (unsaved && e.note == NULL)
+		e.note = "the result could not be saved in the state file: the task runs again";
+	if (res != NULL) {
+		e.has_exit = res->has_exit;
+		e.exit_code = res->exit_code;
+		e.signal = res->signal;
+		e.duration_ms = res->duration_ms;
+		e.verdict = oc->rec.reply;
+		e.reply = res->out;
+		e.reply_len = res->out_len;
+		e.reply_total = res->out_total;
+		e.stderr_text = res->err;
+		e.stderr_len = res->err_len;
+	}
+	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+		msg_fail("%s", err);
+		tick_worse(t, 1);
+	}
+	state_unlock(fd);
+	state_free(st);
+}
+
+void
+record_run(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started)
+{
+	struct outcome oc;
+
+	memset(&oc, 0, sizeof oc);
+	classify(t, jb, res, why_not_started, &oc);
+	deliver(t, jb, &oc);
+	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED ? 0 : 1);
+	persist(t, jb, res, why_not_started, &oc);
+	free(oc.text);
+}

@@ -1,0 +1,16 @@
+/* record.h - what becomes of a finished run: its outcome classified (ok, error, timeout,
+ * interrupted; the reply's verdict), the reply delivered, the result saved in the state and
+ * logged. Included by the tick's stages (runner/, with context.h). */
+#ifndef HB_RECORD_H
+#define HB_RECORD_H
+
+struct tick;
+struct job;
+struct child_result;
+
+/* Records the run of JB: RES is what the agent did, or NULL with WHY_NOT_STARTED saying why
+ * it never ran. Says what went wrong and raises t->status. */
+void record_run(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started);
+
+#endif
