@@ -13,6 +13,7 @@ logs=${HB_TEST_LOGS:-build/test-logs}
 mkdir -p "$logs" || exit 2
 pass=0
 fail=0
+skip=0
 
 # report LABEL LOG PASSED FAILED RC [SKIPPED]: one summary line; the end of LOG when something
 # failed.
@@ -59,6 +60,7 @@ system() {
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
 	pass=$((pass + p))
 	fail=$((fail + f))
+	skip=$((skip + s))
 	report "$1" "$log" "$p" "$f" "$rc" "$s"
 	if [ "$s" -gt 0 ]; then
 		sed -n 's/^ok [0-9]* \(.*\) # skip\( .*\)\{0,1\}$/skipped: \1:\2/p' "$log" |
@@ -94,5 +96,9 @@ if [ -n "${HB_PORTABLE_BIN:-}" ]; then
 fi
 
 echo "(logs: $logs/)"
-echo "tests: $pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+	echo "tests: $pass passed, $fail failed, $skip skipped"
+else
+	echo "tests: $pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]
