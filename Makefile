@@ -27,14 +27,14 @@ DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata st
              hyperfine clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c \
+LIB_SRC    = agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c state/text.c \
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
              runner/job.c runner/record.c runner/tick.c \
              cmd/status.c cmd/log.c cmd/next.c cmd/check.c
 SRC        = $(LIB_SRC) runner/main.c
-HDR        = $(wildcard tasks/*.h state/*.h runner/*.h cmd/*.h)
+HDR        = $(wildcard agents/*.h tasks/*.h state/*.h runner/*.h cmd/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
