@@ -452,10 +452,13 @@ set_agent_key(struct config *c, struct agent *a, const char *section, const char
 
 	if (k == NULL) {
 		add_error(c, "%s: unknown key '%s' in [%s]", where, name, section);
+		a->bad = 1;
 		return;
 	}
-	if (set_key(c, a, section, k, value, where) != 0)
+	if (set_key(c, a, section, k, value, where) != 0) {
+		a->bad = 1;
 		return;
+	}
 	a->key_line[k - agent_keys] = line;
 	if (k->kind == KIND_PRICE)
 		a->has_price = 1;
@@ -469,6 +472,7 @@ struct reader {
 	FILE *f;
 	const char *file;
 	int line;
+	int section_line;	/* the line of the last [section] header */
 	struct config *c;
 	char *buf;
 	size_t cap;
@@ -515,6 +519,8 @@ reader_gets(char *out, int size, void *arg)
 	if (bad != NULL) {
 		add_error(r->c, "%s:%d: syntax error: %s", r->file, r->line, bad);
 		n = 0;			/* inih gets a blank line instead */
+	} else if (n > 0 && *s == '[') {
+		r->section_line = r->line;
 	}
 	memcpy(out, s, (size_t)n);
 	out[n] = '\n';
@@ -532,7 +538,8 @@ handler(void *arg, const char *section, const char *name, const char *value)
 
 	snprintf(where, sizeof where, "%s:%d", r->file, r->line);
 	if (strncmp(section, "agent.", 6) == 0) {
-		a = section_agent(r->c, section + 6, r->line, where);
+		a = section_agent(r->c, section + 6, r->section_line ? r->section_line : r->line,
+		    where);
 		if (a != NULL && name != NULL)
 			set_agent_key(r->c, a, section, name, value, r->line, where);
 		return 1;
@@ -699,6 +706,9 @@ agent_finish(struct config *c, struct agent *a)
 	char where[4300];
 	int http = a->api != NULL || a->url != NULL;
 
+	a->kind = http ? AGENT_HTTP : AGENT_COMMAND;
+	if (a->bad)
+		return;		/* what it means is unclear: its bad key was said */
 	for (size_t i = 0; i < NAGENT_KEYS; i++) {
 		const char *use = agent_keys[i].section;
 

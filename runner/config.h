@@ -42,7 +42,8 @@ struct agent {
 	double price_in, price_out;	/* USD per million tokens */
 	int has_price;			/* price_in or price_out was set */
 	/* where it was configured, for messages */
-	int line;			/* the first line of its section; 0: none (-o) */
+	int bad;			/* a key of it was bad (and said so): not checked further */
+	int line;			/* the line of its section; 0: none (-o) */
 	int key_line[AGENT_KEYS_MAX];	/* each key's line; -1: set by -o; 0: not set */
 };
 
