@@ -237,12 +237,15 @@ claude_result(const cJSON *doc)
 	return last;
 }
 
+/* Adds result object R: its reply, failure and session replace those of an earlier one (a
+ * template that ran the CLI twice, a resume then a new session, printed two), its tokens and
+ * cost add to theirs. */
 static int
 claude_fill(const cJSON *r, struct output *out)
 {
 	const cJSON *usage = get(r, "usage"), *models = get(r, "modelUsage");
 	const char *result = str(r, "result"), *subtype = str(r, "subtype");
-	long long in, cc, cr;
+	double c;
 
 	out->is_error = cJSON_IsTrue(get(r, "is_error")) ||
 	    (result == NULL && subtype != NULL && strncmp(subtype, "error", 5) == 0);
@@ -251,52 +254,53 @@ claude_fill(const cJSON *r, struct output *out)
 	if (set_text(out, result ? result : "", result ? strlen(result) : 0) != 0)
 		return -1;
 	set_session(out, str(r, "session_id"));
-	out->cost_usd = cost(r, "total_cost_usd");
-	if (out->cost_usd < 0)
-		out->cost_usd = cost(r, "cost_usd");	/* older releases */
+	c = cost(r, "total_cost_usd");
+	if (c < 0)
+		c = cost(r, "cost_usd");	/* older releases */
+	if (c >= 0)
+		out->cost_usd = (out->cost_usd < 0 ? 0 : out->cost_usd) + c;
 	/* Claude counts cache reads and writes apart from input_tokens: all were read. */
-	in = count(usage, "input_tokens");
-	cc = count(usage, "cache_creation_input_tokens");
-	cr = count(usage, "cache_read_input_tokens");
-	add(&out->input_tokens, in);
-	add(&out->input_tokens, cc);
-	add(&out->input_tokens, cr);
-	add(&out->cached_tokens, cr);
+	add(&out->input_tokens, count(usage, "input_tokens"));
+	add(&out->input_tokens, count(usage, "cache_creation_input_tokens"));
+	add(&out->input_tokens, count(usage, "cache_read_input_tokens"));
+	add(&out->cached_tokens, count(usage, "cache_read_input_tokens"));
 	add(&out->output_tokens, count(usage, "output_tokens"));
 	if (cJSON_IsObject(models) && models->child != NULL && models->child->next == NULL)
 		set_model(out, models->child->string);
 	return 0;
 }
 
-static int
-claude_line(const cJSON *ev, struct output *out, void *st)
-{
-	const char *type = str(ev, "type");
-
-	if (type == NULL || strcmp(type, "result") != 0)
-		return 0;
-	*(int *)st = 1;
-	out->input_tokens = out->cached_tokens = out->output_tokens = -1;
-	return claude_fill(ev, out);
-}
-
+/* Every JSON document in S that starts a line: one object (--output-format json), an array
+ * of messages (with --verbose), or one event a line (stream-json); the results count. */
 static int
 read_claude(const char *s, size_t n, struct output *out)
 {
-	cJSON *doc = parse_document(s, n);
-	const cJSON *r = claude_result(doc);
-	int ret, seen = 0, oom = 0;
+	int seen = 0;
 
-	if (r != NULL) {
-		ret = claude_fill(r, out);
+	for (size_t i = 0; i < n;) {
+		const char *end = NULL;
+		const cJSON *r;
+		cJSON *doc = NULL;
+
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (i < n && (s[i] == '{' || s[i] == '['))
+			doc = cJSON_ParseWithLengthOpts(s + i, n - i, &end, 0);
+		if (doc == NULL) {	/* not JSON: on to the next line */
+			while (i < n && s[i] != '\n')
+				i++;
+			continue;
+		}
+		if ((r = claude_result(doc)) != NULL) {
+			seen = 1;
+			if (claude_fill(r, out) != 0) {
+				cJSON_Delete(doc);
+				return -1;
+			}
+		}
 		cJSON_Delete(doc);
-		return ret;
+		i = end != NULL && end > s + i ? (size_t)(end - s) : i + 1;
 	}
-	cJSON_Delete(doc);
-	/* --output-format stream-json: the last "result" event */
-	each_line(s, n, claude_line, out, &seen, &oom);
-	if (oom)
-		return -1;
 	if (!seen)
 		snprintf(out->why, sizeof out->why, "no JSON result object in it");
 	return 0;

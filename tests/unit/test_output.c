@@ -59,6 +59,14 @@ static const struct output_case {
 	  "{\"type\":\"result\",\"is_error\":false,\"result\":\"streamed\",\"usage\":"
 	  "{\"input_tokens\":3,\"output_tokens\":4}}\n", 1, "streamed", 0, 3, NONE, 4, NOCOST,
 	  "", "" },
+	{ "claude-json: a failed resume, then a new session: the last result counts, costs add",
+	  OUTPUT_CLAUDE_JSON,
+	  "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"result\":\"No "
+	  "conversation found with session ID: 1234\",\"session_id\":\"s-old\","
+	  "\"total_cost_usd\":0.001,\"usage\":{\"input_tokens\":1,\"output_tokens\":0}}\n"
+	  "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"back\","
+	  "\"session_id\":\"s-new\",\"total_cost_usd\":0.002,\"usage\":{\"input_tokens\":5,"
+	  "\"output_tokens\":1}}\n", 1, "back", 0, 6, NONE, 1, 0.003, "s-new", "" },
 	{ "claude-json: plain text falls back to text", OUTPUT_CLAUDE_JSON,
 	  "I could not do that.\n", 0, "I could not do that.\n", 0, NONE, NONE, NONE, NOCOST,
 	  "", "" },
