@@ -525,6 +525,8 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	const cJSON *t = root_get(st, name), *v;
 
 	memset(out, 0, sizeof *out);
+	out->last_input_tokens = out->last_output_tokens = -1;
+	out->last_cost_usd = -1;
 	if (t == NULL)
 		return;
 	if (!cJSON_IsObject(t)) {
