@@ -1,6 +1,7 @@
 /* job.c - one job from claim to result: the agent's program (its template, or the HTTP
- * helper), the prompt file (0600, named by the run id), the environment, the start; then the loop that supervises every
- * running agent, starts the next when one ends, and hands each result to record. */
+ * helper), the prompt file (0600, named by the run id), the environment, the start; then the
+ * loop that supervises every running agent, starts the next when one ends, and hands each
+ * result to record. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -97,13 +98,10 @@ wall_ms(void)
 /* An HTTP agent's settings, for the helper (see hb-run(1), HTTP AGENTS). TIMEOUT_MS is the
  * run's; the helper must have given up retrying a little before it ends. */
 static void
-http_env(struct tick *t, struct job *jb, const char *model, long long timeout_ms,
-    struct env_list *l)
+http_env(const struct job *jb, const char *model, long long timeout_ms, struct env_list *l)
 {
 	const struct agent *a = jb->agent;
-	long long margin = timeout_ms / 10 < 5000 ? timeout_ms / 10 : 5000;
-
-	(void)t;
+	long long margin = timeout_ms / 10 < 5000 ? timeout_ms / 10 : 5000, now = wall_ms();
 	env_add(l, "HB_HTTP_API", "%s", a->api ? a->api : "");
 	env_add(l, "HB_HTTP_URL", "%s", a->url ? a->url : "");
 	env_add(l, "HB_HTTP_MODEL", "%s", model);
@@ -114,7 +112,8 @@ http_env(struct tick *t, struct job *jb, const char *model, long long timeout_ms
 	env_add(l, "HB_HTTP_MAX_TOKENS", "%lld", a->max_tokens);
 	env_add(l, "HB_HTTP_TEMPERATURE", "%s", a->temperature ? a->temperature : "");
 	env_add(l, "HB_HTTP_STALL_TIMEOUT", "%lld", a->stall_timeout);
-	env_add(l, "HB_HTTP_DEADLINE", "%lld", wall_ms() + timeout_ms - margin);
+	env_add(l, "HB_HTTP_DEADLINE", "%lld", timeout_ms >= LLONG_MAX - now ? LLONG_MAX :
+	    now + timeout_ms - margin);
 	env_add(l, "HB_HTTP_PRICE_IN", "%.10g", a->price_in);
 	env_add(l, "HB_HTTP_PRICE_OUT", "%.10g", a->price_out);
 	env_add(l, "HB_HTTP_TRANSCRIPT", "%s", jb->transcript ? jb->transcript : "");
@@ -148,7 +147,7 @@ job_env(struct tick *t, struct job *jb, long long timeout_ms)
 	env_add(l, "HB_DANGEROUS", "%s", jb->task->dangerous ? "1" : "0");
 	env_add(l, "HB_AGENT_SESSION", "%s", jb->agent_session);
 	if (a->kind == AGENT_HTTP)
-		http_env(t, jb, model, timeout_ms, l);
+		http_env(jb, model, timeout_ms, l);
 	while (environ[n] != NULL)
 		n++;
 	env = calloc(n + l->n + 1, sizeof *env);

@@ -201,8 +201,8 @@ test_cases(void)
 		CHECK_INT(o.input_tokens, c->input);
 		CHECK_INT(o.cached_tokens, c->cached);
 		CHECK_INT(o.output_tokens, c->output);
-		CHECK(o.cost_usd - c->cost < 1e-9 && c->cost - o.cost_usd < 1e-9, "cost %g, expected %g", o.cost_usd,
-		    c->cost);
+		CHECK(o.cost_usd - c->cost < 1e-9 && c->cost - o.cost_usd < 1e-9,
+		    "cost %g, expected %g", o.cost_usd, c->cost);
 		CHECK_STR(o.session, c->session);
 		CHECK_STR(o.model, c->model);
 		CHECK(o.parsed || o.why[0] != '\0', "no reason given for the fallback");
