@@ -6,6 +6,7 @@ VERSION    = 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/hb-run
+LIBEXECDIR ?= $(PREFIX)/libexec/hb-run
 MANDIR    ?= $(PREFIX)/share/man
 DOCDIR    ?= $(PREFIX)/share/doc/hb-run
 PKG_CONFIG ?= pkg-config
@@ -18,7 +19,8 @@ WARN       = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-pro
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DHB_VERSION='"$(VERSION)"' \
-             -DHB_TEMPLATEDIR='"$(DATADIR)/templates"' $(CPPFLAGS)
+             -DHB_TEMPLATEDIR='"$(DATADIR)/templates"' -DHB_LIBEXECDIR='"$(LIBEXECDIR)"' \
+             $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 
 # Debian packages: to build, and to run the tests.
@@ -27,14 +29,14 @@ DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata st
              hyperfine clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c \
+LIB_SRC    = agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c \
              state/fileio.c state/state.c state/log.c state/text.c \
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
              runner/job.c runner/record.c runner/tick.c \
              cmd/status.c cmd/log.c cmd/next.c cmd/check.c
 SRC        = $(LIB_SRC) runner/main.c
-HDR        = $(wildcard tasks/*.h state/*.h runner/*.h cmd/*.h)
+HDR        = $(wildcard agents/*.h tasks/*.h state/*.h runner/*.h cmd/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
@@ -60,10 +62,11 @@ build/%.o: %.c $(HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# The templates folder is compiled in: a build for another PREFIX must rebuild what uses it.
+# The templates and libexec folders are compiled in: a build for another PREFIX must rebuild
+# what uses them.
 build/datadir.stamp: FORCE
 	@mkdir -p build
-	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+	@echo '$(DATADIR) $(LIBEXECDIR)' | cmp -s - $@ || echo '$(DATADIR) $(LIBEXECDIR)' >$@
 build/runner/tick.o build/runner/job.o: build/datadir.stamp
 FORCE:
 

@@ -1,6 +1,7 @@
 /* check.c - hb-run check: validates everything a tick needs (the configuration and
- * HEARTBEAT.md, read by main; the agent templates and what they need; the state file; the
- * folders a tick writes) and reports every problem. Read-only. */
+ * HEARTBEAT.md, read by main; every agent in use: its templates and what they need, or its
+ * HTTP key and helper; the state file; the folders a tick writes) and reports every problem.
+ * Read-only. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -135,6 +136,125 @@ check_writable(const char *key, const char *file)
 	return 0;
 }
 
+/* The label of template KEY ("agent_turn") of agent A in messages: where it was set. */
+static void
+template_label(const struct config *cfg, const struct agent *a, const char *key, char *buf,
+    size_t len)
+{
+	char where[4300];
+
+	if (a == &cfg->flat) {
+		snprintf(buf, len, "agent.%s", key);
+	} else if (a->builtin) {
+		snprintf(buf, len, "agent %s (built in), %s", a->name, key);
+	} else {
+		config_agent_where(cfg, a, key, where, sizeof where);
+		snprintf(buf, len, "%s: agent.%s.%s", where, a->name, key);
+	}
+}
+
+/* An HTTP agent: its key, and the helper that runs it. */
+static int
+check_http(const struct config *cfg, const struct agent *a)
+{
+	char where[4300], helper[PATH_MAX + 64];
+	struct stat sb;
+	int problems = 0;
+
+	config_agent_where(cfg, a, "key_env", where, sizeof where);
+	if (a->key_env != NULL && a->key_env[0] != '\0' && (getenv(a->key_env) == NULL ||
+	    getenv(a->key_env)[0] == '\0')) {
+		msg_error("%s: agent.%s.key_env: the variable %s is not set in hb-run's "
+		    "environment (under cron, set it in the crontab)", where, a->name, a->key_env);
+		problems++;
+	}
+	config_agent_where(cfg, a, "key_file", where, sizeof where);
+	if (a->key_file != NULL && a->key_file[0] != '\0') {
+		if (stat(a->key_file, &sb) != 0) {
+			msg_error("%s: agent.%s.key_file: %s: %s", where, a->name, a->key_file,
+			    strerror(errno));
+			problems++;
+		} else if (!S_ISREG(sb.st_mode)) {
+			msg_error("%s: agent.%s.key_file: %s is not a file", where, a->name,
+			    a->key_file);
+			problems++;
+		} else if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
+			msg_error("%s: agent.%s.key_file: %s is %s (mode %04o): make it yours and "
+			    "0600 (chmod 600)", where, a->name, a->key_file, sb.st_uid != geteuid() ?
+			    "not yours" : "open to others", (unsigned)(sb.st_mode & 07777));
+			problems++;
+		}
+	}
+	if ((a->key_env == NULL || a->key_env[0] == '\0') && (a->key_file == NULL ||
+	    a->key_file[0] == '\0') && a->api != NULL && strcmp(a->api, "anthropic") == 0) {
+		config_agent_where(cfg, a, NULL, where, sizeof where);
+		msg_error("%s: [agent.%s]: the anthropic API needs a key: set key_env (the name of "
+		    "the variable that holds it) or key_file", where, a->name);
+		problems++;
+	}
+	config_agent_where(cfg, a, "ca_file", where, sizeof where);
+	if (a->ca_file != NULL && a->ca_file[0] != '\0' && access(a->ca_file, R_OK) != 0) {
+		msg_error("%s: agent.%s.ca_file: %s: %s", where, a->name, a->ca_file,
+		    strerror(errno));
+		problems++;
+	}
+	if (tick_helper_path(cfg, helper, sizeof helper) != 0) {
+		config_agent_where(cfg, a, NULL, where, sizeof where);
+		msg_error("%s: agent %s is an HTTP agent, but its helper %s is missing", where,
+		    a->name, helper);
+		problems++;
+	}
+	return problems;
+}
+
+/* Every agent a task uses: its templates for the task types it runs (they exist, they
+ * start, the programs they require are on PATH), or its HTTP settings. */
+static int
+check_agents(const struct config *cfg, const struct heartbeat *hb)
+{
+	const struct agent **seen = calloc(hb->ntasks + 1, sizeof *seen);
+	char label[4400];
+	size_t nseen = 0;
+	int problems = 0;
+
+	if (seen == NULL) {
+		msg_fail("out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		const struct agent *a = config_agent(cfg, hb->tasks[i].agent);
+		int turn = 0, event = 0, again = 0;
+
+		for (size_t j = 0; j < nseen; j++)
+			again |= seen[j] == a;
+		if (a == NULL || again)
+			continue;
+		seen[nseen++] = a;
+		for (size_t j = i; j < hb->ntasks; j++) {
+			if (config_agent(cfg, hb->tasks[j].agent) != a)
+				continue;
+			turn |= hb->tasks[j].type == TASK_AGENT_TURN;
+			event |= hb->tasks[j].type == TASK_SYSTEM_EVENT;
+		}
+		if (a->kind == AGENT_HTTP) {
+			problems += check_http(cfg, a);
+			continue;
+		}
+		if (a->agent_turn == NULL || a->system_event == NULL)
+			continue;	/* the configuration's problem, said already */
+		if (turn) {
+			template_label(cfg, a, "agent_turn", label, sizeof label);
+			problems += check_template(label, a->agent_turn);
+		}
+		if (event && !(turn && strcmp(a->agent_turn, a->system_event) == 0)) {
+			template_label(cfg, a, "system_event", label, sizeof label);
+			problems += check_template(label, a->system_event);
+		}
+	}
+	free(seen);
+	return problems;
+}
+
 int
 cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
     size_t nwarnings, int argc)
@@ -142,7 +262,6 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	char summary[64] = "no problems";
 
 	struct state *st = NULL;
-	int turn = 0, event = 0;
 	char err[1024];
 
 	if (argc != 1)
@@ -150,14 +269,7 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	/* How the file is read where that is not plain; not problems, so on standard output. */
 	for (size_t i = 0; i < hb->nnotes; i++)
 		printf("%s:%d: %s\n", cfg->tasks, hb->notes[i].line, hb->notes[i].msg);
-	for (size_t i = 0; i < hb->ntasks; i++) {
-		turn |= hb->tasks[i].type == TASK_AGENT_TURN;
-		event |= hb->tasks[i].type == TASK_SYSTEM_EVENT;
-	}
-	if (turn)
-		problems += check_template("agent.agent_turn", cfg->agent_turn);
-	if (event)
-		problems += check_template("agent.system_event", cfg->system_event);
+	problems += check_agents(cfg, hb);
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
 		msg_error("%s", err);
 		problems++;

@@ -1,5 +1,6 @@
 /* log.c - hb-run log [-n count] [--task task] [--json]: the last entries of the activity
- * log, as a table or as the JSON lines themselves. Read-only. */
+ * log (with the tokens and cost of each run, when its agent said), as a table or as the JSON
+ * lines themselves. Read-only. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -43,13 +44,36 @@ str_of(const cJSON *e, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+/* "  15734/12 tokens  $0.0123": what the run cost, when its agent said; else "". */
+static void
+usage_of(const cJSON *e, char *buf, size_t len)
+{
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(e, "input_tokens");
+	const cJSON *out = cJSON_GetObjectItemCaseSensitive(e, "output_tokens");
+	const cJSON *cost = cJSON_GetObjectItemCaseSensitive(e, "cost_usd");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (cJSON_IsNumber(in) || cJSON_IsNumber(out)) {
+		char a[24] = "?", b[24] = "?";
+
+		if (cJSON_IsNumber(in))
+			snprintf(a, sizeof a, "%.0f", in->valuedouble);
+		if (cJSON_IsNumber(out))
+			snprintf(b, sizeof b, "%.0f", out->valuedouble);
+		n = (size_t)snprintf(buf, len, " %s/%s tokens", a, b);
+	}
+	if (cJSON_IsNumber(cost) && n < len)
+		snprintf(buf + n, len - n, " $%.4f", cost->valuedouble);
+}
+
 static void
 print_entry(const cJSON *e)
 {
 	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(e, "exit");
 	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(e, "duration_ms");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(e, "ts");
-	char dur[32] = "-", result[64], when[64];
+	char dur[32] = "-", result[64], when[64], usage[96];
 	const char *status = str_of(e, "status", "?");
 
 	/* "time" was written in the zone of the tick that wrote it; show runner.timezone's */
@@ -64,8 +88,9 @@ print_entry(const cJSON *e)
 		snprintf(result, sizeof result, "%s (exit %d)", status, ex->valueint);
 	else
 		snprintf(result, sizeof result, "%s", status);
-	printf("%s  %-20s %-16s %-8s %-13s %s\n", when, str_of(e, "task", "?"),
-	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""));
+	usage_of(e, usage, sizeof usage);
+	printf("%s  %-20s %-16s %-8s %-13s %-8s%s\n", when, str_of(e, "task", "?"),
+	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""), usage);
 }
 
 static int

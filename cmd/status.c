@@ -1,5 +1,6 @@
-/* status.c - hb-run status [--json]: every task with its type, schedule, last run, next due
- * and last result, from the plan a tick would make now. Read-only: no lock, no write. */
+/* status.c - hb-run status [--json]: every task with its type, agent, schedule, last run,
+ * next due and last result (with what it cost), from the plan a tick would make now.
+ * Read-only: no lock, no write. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,25 @@
 #include "runner/util.h"
 #include "state/state.h"
 #include "tasks/duration.h"
+
+/* ", 15734/12 tokens, $0.0123": what the last run cost, as far as its agent said. */
+static void
+usage_text(const struct task_state *ts, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (ts->last_input_tokens >= 0 || ts->last_output_tokens >= 0) {
+		char in[24] = "?", out[24] = "?";
+
+		if (ts->last_input_tokens >= 0)
+			snprintf(in, sizeof in, "%lld", ts->last_input_tokens);
+		if (ts->last_output_tokens >= 0)
+			snprintf(out, sizeof out, "%lld", ts->last_output_tokens);
+		n = (size_t)snprintf(buf, len, ", %s/%s tokens", in, out);
+	}
+	if (ts->last_cost_usd >= 0 && n < len)
+		snprintf(buf + n, len - n, ", $%.4f", ts->last_cost_usd);
+}
 
 static void
 result_text(const struct plan_item *it, char *buf, size_t len)
@@ -37,6 +57,7 @@ result_text(const struct plan_item *it, char *buf, size_t len)
 		snprintf(buf, len, "%s (exit %d), %s", ts->last_status, ts->last_exit, dur);
 	else
 		snprintf(buf, len, "%s, %s", ts->last_status, dur);
+	usage_text(ts, buf + strlen(buf), len - strlen(buf));
 	if (ts->consecutive_errors > 0) {
 		size_t n = strlen(buf);
 		char wait[32];
@@ -47,12 +68,23 @@ result_text(const struct plan_item *it, char *buf, size_t len)
 	}
 }
 
+/* NUMBER as JSON, or null when it is below 0 (not known). */
+static void
+add_known(cJSON *o, const char *key, double v)
+{
+	if (v >= 0)
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 static cJSON *
-status_json(const struct plan_item *it)
+status_json(const struct config *cfg, const struct plan_item *it)
 {
 	const struct task *t = it->task;
+	const struct agent *a = config_agent(cfg, t->agent);
 	const struct task_state *ts = &it->ts;
-	char sched[64], when[40], result[128];
+	char sched[64], when[40], result[192];
 	cJSON *o = cJSON_CreateObject();
 
 	if (o == NULL)
@@ -61,6 +93,8 @@ status_json(const struct plan_item *it)
 	result_text(it, result, sizeof result);
 	cJSON_AddStringToObject(o, "task", t->name);
 	cJSON_AddStringToObject(o, "type", task_type_name(t->type));
+	cJSON_AddStringToObject(o, "agent", a != NULL ? a->name : "?");
+	cJSON_AddBoolToObject(o, "dangerous", t->dangerous);
 	cJSON_AddStringToObject(o, "schedule", sched);
 	cJSON_AddNumberToObject(o, "interval_s", (double)t->sched.interval);
 	cJSON_AddBoolToObject(o, "enabled", t->enabled);
@@ -96,6 +130,12 @@ status_json(const struct plan_item *it)
 		cJSON_AddStringToObject(o, "last_reply", ts->last_reply);
 	else
 		cJSON_AddNullToObject(o, "last_reply");
+	add_known(o, "last_input_tokens", (double)ts->last_input_tokens);
+	add_known(o, "last_output_tokens", (double)ts->last_output_tokens);
+	add_known(o, "last_cost_usd", ts->last_cost_usd);
+	cJSON_AddNumberToObject(o, "tokens_in", (double)ts->tokens_in);
+	cJSON_AddNumberToObject(o, "tokens_out", (double)ts->tokens_out);
+	cJSON_AddNumberToObject(o, "cost_usd", ts->cost_usd);
 	cJSON_AddNumberToObject(o, "runs", (double)ts->runs);
 	cJSON_AddNumberToObject(o, "consecutive_errors", (double)ts->consecutive_errors);
 	cJSON_AddNumberToObject(o, "backoff_s", (double)sched_backoff(ts->consecutive_errors));
@@ -135,7 +175,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 		char *s;
 
 		for (size_t i = 0; arr != NULL && i < hb->ntasks; i++)
-			cJSON_AddItemToArray(arr, status_json(&items[i]));
+			cJSON_AddItemToArray(arr, status_json(cfg, &items[i]));
 		s = arr ? cJSON_Print(arr) : NULL;
 		if (s == NULL) {
 			msg_fail("out of memory");
@@ -150,22 +190,26 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 		goto out;
 	}
 	{
-		int wname = 4, wsched = 8;
+		int wname = 4, wsched = 8, wagent = 5;
 
 		for (size_t i = 0; i < hb->ntasks; i++) {
 			char sched[128];
 			int n = (int)strlen(hb->tasks[i].name);
+			const struct agent *a = config_agent(cfg, hb->tasks[i].agent);
 
 			sched_describe(&hb->tasks[i].sched, sched, sizeof sched);
 			wname = n > wname ? n : wname;
 			n = (int)strlen(sched);
 			wsched = n > wsched ? n : wsched;
+			n = a != NULL ? (int)strlen(a->name) : 1;
+			wagent = n > wagent ? n : wagent;
 		}
-		printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, "TASK", "TYPE", wsched,
-		    "SCHEDULE", "LAST RUN", "NEXT DUE", "LAST RESULT");
+		printf("%-*s  %-12s  %-*s  %-*s  %-22s  %-22s  %s\n", wname, "TASK", "TYPE",
+		    wagent, "AGENT", wsched, "SCHEDULE", "LAST RUN", "NEXT DUE", "LAST RESULT");
 		for (size_t i = 0; i < hb->ntasks; i++) {
 			const struct plan_item *it = &items[i];
-			char sched[128], last[32], next[32], result[128];
+			const struct agent *a;
+			char sched[128], last[32], next[32], result[192], type[16];
 
 			sched_describe(&it->task->sched, sched, sizeof sched);
 			if (it->ts.has_run)
@@ -186,8 +230,13 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			else
 				util_time_short(it->next, next, sizeof next);
 			result_text(it, result, sizeof result);
-			printf("%-*s  %-11s  %-*s  %-22s  %-22s  %s\n", wname, it->task->name,
-			    task_type_name(it->task->type), wsched, sched, last, next, result);
+			/* "!": a dangerous task (see hb-run(1), status) */
+			snprintf(type, sizeof type, "%s%s", task_type_name(it->task->type),
+			    it->task->dangerous ? "!" : "");
+			a = config_agent(cfg, it->task->agent);
+			printf("%-*s  %-12s  %-*s  %-*s  %-22s  %-22s  %s\n", wname, it->task->name,
+			    type, wagent, a != NULL ? a->name : "?", wsched, sched, last, next,
+			    result);
 		}
 		if (state_clock_warned(st) > (long long)now) {
 			char then[40];

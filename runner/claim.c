@@ -221,6 +221,8 @@ claim_jobs(struct tick *t, struct plan_item *items)
 			if (id == NULL)
 				goto oom;
 			snprintf(jb->session, sizeof jb->session, "%s", id);
+			id = state_session_agent(st, MAIN_SESSION, jb->agent->name);
+			snprintf(jb->agent_session, sizeof jb->agent_session, "%s", id ? id : "");
 		}
 		if (it->ts.unreadable[0] != '\0')
 			msg_warn("%s: task '%s': cannot read %s; taken as absent (this run replaces "
@@ -254,7 +256,7 @@ out:
 void
 claim_group(struct tick *t, struct job *jb)
 {
-	pid_t pgid = child_pid(jb->agent);
+	pid_t pgid = child_pid(jb->child);
 	long long start = platform_pid_start(pgid);
 	struct state *st = NULL;
 	char err[1024];

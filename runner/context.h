@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "agents/output.h"
 #include "runner/config.h"
 #include "runner/tick.h"
 #include "runner/util.h"
@@ -18,20 +19,27 @@
 #define MAIN_SESSION "main"	/* the key of the workspace's main session in the state */
 
 struct child;
+struct agent;
 
 /* One run of one task in this tick. */
 struct job {
 	const struct task *task;
+	const struct agent *agent;	/* the agent that runs it */
 	const char *reason;
 	long long overdue;		/* seconds past due, for --catchup's order */
 	long slots;			/* cron: slots passed since the last run (missed + 1) */
 	char run_id[UUID_LEN];
 	char session[UUID_LEN];
 	int session_new;
+	char agent_session[OUTPUT_SESSION_MAX];	/* systemEvent: the agent CLI's own session
+						 * id, or "" */
 	/* while it runs */
-	struct child *agent;
+	struct child *child;
 	char *prompt_path;		/* malloc'd; NULL until written */
 	char **env;
+	size_t env_ours;		/* env's strings from here on are ours */
+	char *transcript;		/* an HTTP systemEvent's transcript (malloc'd), or NULL */
+	enum output_format output;	/* how to read what it prints */
 	long long started;		/* Unix seconds */
 };
 

@@ -1,13 +1,17 @@
-/* job.c - one job from claim to result: the agent template, the prompt file (0600, named by
- * the run id), the agent's environment, the start; then the loop that supervises every
- * running agent, starts the next when one ends, and hands each result to record. */
+/* job.c - one job from claim to result: the agent's program (its template, or the HTTP
+ * helper), the prompt file (0600, named by the run id), the environment, the start; then the
+ * loop that supervises every running agent, starts the next when one ends, and hands each
+ * result to record. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runner/claim.h"
@@ -49,51 +53,122 @@ env_pair(const char *name, const char *value)
 	return s;
 }
 
+/* Frees ENV: its strings from env[OURS] on are ours, the rest belong to environ. */
 static void
-env_free(char **env)
+env_free(char **env, size_t ours)
 {
 	if (env == NULL)
 		return;
-	for (size_t i = 0; env[i] != NULL; i++)
-		if (strncmp(env[i], "HB_", 3) == 0)	/* ours; the rest belong to environ */
-			free(env[i]);
+	for (size_t i = ours; env[i] != NULL; i++)
+		free(env[i]);
 	free(env);
 }
 
-/* The agent's environment: hb-run's own, minus stale HB_ run variables, plus this run's. */
-static char **
-job_env(struct tick *t, struct job *jb)
-{
-	const char *model = jb->task->model ? jb->task->model : t->cfg->model;
-	const char *names[] = { "HB_TASK", "HB_TYPE", "HB_PROMPT_FILE", "HB_SESSION_ID",
-		"HB_SESSION_NEW", "HB_MODEL", "HB_WORKSPACE", "HB_RUN_ID", "HB_REASON" };
-	const char *values[] = { jb->task->name, task_type_name(jb->task->type),
-		jb->prompt_path, jb->session, jb->session_new ? "1" : "0", model,
-		t->workspace, jb->run_id, jb->reason };
-	size_t n = 0, k = 0, nv = sizeof names / sizeof names[0];
-	char **env;
+/* The variables a run gets, beyond hb-run's own environment. */
+struct env_list {
+	const char *name[32];
+	char value[32][PATH_MAX];
+	size_t n;
+};
 
+static void __attribute__((format(printf, 3, 4)))
+env_add(struct env_list *l, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->n >= sizeof l->name / sizeof l->name[0])
+		return;
+	l->name[l->n] = name;
+	va_start(ap, fmt);
+	vsnprintf(l->value[l->n], sizeof l->value[l->n], fmt, ap);
+	va_end(ap);
+	l->n++;
+}
+
+/* Milliseconds of the wall clock. */
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An HTTP agent's settings, for the helper (see hb-run(1), HTTP AGENTS). TIMEOUT_MS is the
+ * run's; the helper must have given up retrying a little before it ends. */
+static void
+http_env(const struct job *jb, const char *model, long long timeout_ms, struct env_list *l)
+{
+	const struct agent *a = jb->agent;
+	long long margin = timeout_ms / 10 < 5000 ? timeout_ms / 10 : 5000, now = wall_ms();
+	env_add(l, "HB_HTTP_API", "%s", a->api ? a->api : "");
+	env_add(l, "HB_HTTP_URL", "%s", a->url ? a->url : "");
+	env_add(l, "HB_HTTP_MODEL", "%s", model);
+	env_add(l, "HB_HTTP_KEY_ENV", "%s", a->key_env ? a->key_env : "");
+	env_add(l, "HB_HTTP_KEY_FILE", "%s", a->key_file ? a->key_file : "");
+	env_add(l, "HB_HTTP_CA_FILE", "%s", a->ca_file ? a->ca_file : "");
+	env_add(l, "HB_HTTP_SYSTEM_PROMPT", "%s", a->system_prompt ? a->system_prompt : "");
+	env_add(l, "HB_HTTP_MAX_TOKENS", "%lld", a->max_tokens);
+	env_add(l, "HB_HTTP_TEMPERATURE", "%s", a->temperature ? a->temperature : "");
+	env_add(l, "HB_HTTP_STALL_TIMEOUT", "%lld", a->stall_timeout);
+	env_add(l, "HB_HTTP_DEADLINE", "%lld", timeout_ms >= LLONG_MAX - now ? LLONG_MAX :
+	    now + timeout_ms - margin);
+	env_add(l, "HB_HTTP_PRICE_IN", "%.10g", a->price_in);
+	env_add(l, "HB_HTTP_PRICE_OUT", "%.10g", a->price_out);
+	env_add(l, "HB_HTTP_TRANSCRIPT", "%s", jb->transcript ? jb->transcript : "");
+}
+
+/* The agent's environment: hb-run's own, minus every HB_ variable (stale run variables, our
+ * configuration), plus this run's. The variable an HTTP agent's key_env names is kept even
+ * when it starts with HB_. */
+static char **
+job_env(struct tick *t, struct job *jb, long long timeout_ms)
+{
+	const struct agent *a = jb->agent;
+	const char *model = jb->task->model ? jb->task->model : a->model ? a->model : "";
+	const char *keep = a->kind == AGENT_HTTP && a->key_env && *a->key_env ? a->key_env : NULL;
+	struct env_list *l = calloc(1, sizeof *l);
+	size_t n = 0, k = 0;
+	char **env = NULL;
+
+	if (l == NULL)
+		return NULL;
+	env_add(l, "HB_TASK", "%s", jb->task->name);
+	env_add(l, "HB_TYPE", "%s", task_type_name(jb->task->type));
+	env_add(l, "HB_PROMPT_FILE", "%s", jb->prompt_path);
+	env_add(l, "HB_SESSION_ID", "%s", jb->session);
+	env_add(l, "HB_SESSION_NEW", "%s", jb->session_new ? "1" : "0");
+	env_add(l, "HB_MODEL", "%s", model);
+	env_add(l, "HB_WORKSPACE", "%s", t->workspace);
+	env_add(l, "HB_RUN_ID", "%s", jb->run_id);
+	env_add(l, "HB_REASON", "%s", jb->reason);
+	env_add(l, "HB_AGENT", "%s", a->name);
+	env_add(l, "HB_DANGEROUS", "%s", jb->task->dangerous ? "1" : "0");
+	env_add(l, "HB_AGENT_SESSION", "%s", jb->agent_session);
+	if (a->kind == AGENT_HTTP)
+		http_env(jb, model, timeout_ms, l);
 	while (environ[n] != NULL)
 		n++;
-	env = calloc(n + nv + 1, sizeof *env);
+	env = calloc(n + l->n + 1, sizeof *env);
 	if (env == NULL)
-		return NULL;
+		goto out;
 	for (size_t i = 0; i < n; i++) {
-		int ours = 0;
+		size_t kl = keep ? strlen(keep) : 0;
 
-		for (size_t v = 0; v < nv; v++) {
-			size_t l = strlen(names[v]);
-
-			ours |= strncmp(environ[i], names[v], l) == 0 && environ[i][l] == '=';
-		}
-		if (!ours && strncmp(environ[i], "HB_", 3) != 0)
+		if (strncmp(environ[i], "HB_", 3) != 0 ||
+		    (keep && strncmp(environ[i], keep, kl) == 0 && environ[i][kl] == '='))
 			env[k++] = environ[i];
 	}
-	for (size_t v = 0; v < nv; v++)
-		if ((env[k++] = env_pair(names[v], values[v])) == NULL) {
-			env_free(env);
-			return NULL;
+	jb->env_ours = k;
+	for (size_t v = 0; v < l->n; v++)
+		if ((env[k++] = env_pair(l->name[v], l->value[v])) == NULL) {
+			env_free(env, jb->env_ours);
+			env = NULL;
+			goto out;
 		}
+out:
+	free(l);
 	return env;
 }
 
@@ -167,30 +242,95 @@ job_cleanup(struct job *jb)
 		free(jb->prompt_path);
 		jb->prompt_path = NULL;
 	}
-	env_free(jb->env);
+	env_free(jb->env, jb->env_ours);
 	jb->env = NULL;
+	free(jb->transcript);
+	jb->transcript = NULL;
+}
+
+/* The transcript of an HTTP agent's systemEvent session: .heartbeat-sessions/ID.jsonl in
+ * the workspace, in a folder only the user may enter, created 0600 when missing, so that the
+ * helper finds it private. Returns 0, or -1 with ERR set. */
+static int
+transcript(struct tick *t, struct job *jb, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	snprintf(dir, sizeof dir, "%s/" JOB_SESSIONS_DIR, t->workspace);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a folder", dir);
+		return -1;
+	}
+	if ((sb.st_mode & 077) != 0 && sb.st_uid == geteuid() && chmod(dir, 0700) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (asprintf(&jb->transcript, "%s/%s.jsonl", dir, jb->session) < 0) {
+		jb->transcript = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	fd = open(jb->transcript, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", jb->transcript, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The program that runs JB: its agent's template for the task's type, or the helper for an
+ * HTTP agent. Returns 0 with its path in PATH, or -1 with ERR set. */
+static int
+program(struct tick *t, struct job *jb, char *path, size_t len, char *err, size_t errlen)
+{
+	const struct agent *a = jb->agent;
+	const char *tpl = jb->task->type == TASK_SYSTEM_EVENT ? a->system_event : a->agent_turn;
+
+	if (a->kind == AGENT_HTTP) {
+		jb->output = OUTPUT_HB_JSON;
+		if (tick_helper_path(t->cfg, path, len) != 0) {
+			snprintf(err, errlen, "agent %s: the HTTP helper %s is missing", a->name,
+			    path);
+			return -1;
+		}
+		return 0;
+	}
+	jb->output = config_agent_output(a, tpl);
+	if (tick_template_path(tpl, path, len) != 0) {
+		snprintf(err, errlen, "agent template %s not found (looked in the workspace, "
+		    HB_TEMPLATEDIR " and next to hb-run)", tpl);
+		return -1;
+	}
+	return 0;
 }
 
 /* Starts job JB; on failure records it as an error at once. Returns 0 if it runs. */
 static int
 start_job(struct tick *t, struct job *jb)
 {
-	const char *tpl = jb->task->type == TASK_SYSTEM_EVENT ? t->cfg->system_event :
-	    t->cfg->agent_turn;
 	long long timeout = jb->task->timeout ? jb->task->timeout : t->cfg->timeout;
+	long long timeout_ms = timeout > LLONG_MAX / 1000 ? LLONG_MAX : timeout * 1000;
 	struct child_spec spec;
-	char path[PATH_MAX], err[PATH_MAX + 128];
+	char path[PATH_MAX + 64], err[PATH_MAX + 256];
 	int fd;
 
 	jb->started = (long long)time(NULL);
-	if (tick_template_path(tpl, path, sizeof path) != 0) {
-		snprintf(err, sizeof err, "agent template %s not found (looked in the workspace, "
-		    HB_TEMPLATEDIR " and next to hb-run)", tpl);
+	if (program(t, jb, path, sizeof path, err, sizeof err) != 0 ||
+	    trust_check(path, err, sizeof err) != 0) {
 		record_run(t, jb, NULL, err);
 		return -1;
 	}
-	if (trust_check(path, err, sizeof err) != 0) {
+	if (jb->agent->kind == AGENT_HTTP && jb->task->type == TASK_SYSTEM_EVENT &&
+	    transcript(t, jb, err, sizeof err) != 0) {
 		record_run(t, jb, NULL, err);
+		job_cleanup(jb);
 		return -1;
 	}
 	fd = prompt_file(t, jb, err, sizeof err);
@@ -202,7 +342,7 @@ start_job(struct tick *t, struct job *jb)
 	/* systemEvent runs take turns (may_start): once one has run, the session exists. */
 	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_used)
 		jb->session_new = 0;
-	jb->env = job_env(t, jb);
+	jb->env = job_env(t, jb, timeout_ms);
 	if (jb->env == NULL) {
 		close(fd);
 		record_run(t, jb, NULL, "out of memory");
@@ -213,15 +353,19 @@ start_job(struct tick *t, struct job *jb)
 	spec.path = path;
 	spec.env = jb->env;
 	spec.stdin_fd = fd;
-	spec.timeout_ms = timeout > LLONG_MAX / 1000 ? LLONG_MAX : timeout * 1000;
+	spec.timeout_ms = timeout_ms;
 	spec.out_head = CHILD_OUT_HEAD;
 	spec.out_tail = CHILD_OUT_TAIL;
 	spec.err_head = CHILD_ERR_HEAD;
 	spec.err_tail = CHILD_ERR_TAIL;
-	msg_note("%s: starting %s (%s)", jb->task->name, path, jb->reason);
-	jb->agent = child_start(&spec, err, sizeof err);
+	msg_note("%s: starting %s (%s, agent %s)", jb->task->name, path, jb->reason,
+	    jb->agent->name);
+	if (jb->task->dangerous)
+		msg_note("%s: dangerous: agent %s runs it in its unattended permission mode "
+		    "(HB_DANGEROUS=1)", jb->task->name, jb->agent->name);
+	jb->child = child_start(&spec, err, sizeof err);
 	close(fd);
-	if (jb->agent == NULL) {
+	if (jb->child == NULL) {
 		record_run(t, jb, NULL, err);
 		job_cleanup(jb);
 		return -1;
@@ -235,8 +379,8 @@ finish_job(struct tick *t, struct job *jb)
 {
 	struct child_result res;
 
-	child_finish(jb->agent, &res);
-	jb->agent = NULL;
+	child_finish(jb->child, &res);
+	jb->child = NULL;
 	if (jb->task->type == TASK_SYSTEM_EVENT && !res.exec_failed)
 		t->session_used = 1;
 	if (res.duration_ms >= 0)
@@ -291,7 +435,7 @@ job_run_all(struct tick *t, size_t njobs)
 			left--;
 			if (start_job(t, &t->jobs[j]) != 0)
 				continue;
-			agents[nrun] = t->jobs[j].agent;
+			agents[nrun] = t->jobs[j].child;
 			running[nrun++] = &t->jobs[j];
 			if (stagger > 0) {
 				next_start = now + stagger;

@@ -8,6 +8,9 @@
 
 struct tick;
 
+/* The folder of HTTP agents' session transcripts, in the workspace. */
+#define JOB_SESSIONS_DIR ".heartbeat-sessions"
+
 /* The prompt file of run RUN_ID: $TMPDIR/hb-run-prompt-RUN_ID (malloc'd), or NULL. */
 char *job_prompt_path(const char *run_id);
 /* Runs the first NJOBS of t->jobs (claimed): at most max_concurrent at once, --catchup's

@@ -282,6 +282,7 @@ load_config(struct config *cfg, const struct cli *c)
 	config_read_env(cfg);
 	for (size_t i = 0; i < c->nsets; i++)
 		config_set_option(cfg, c->sets[i]);
+	config_finish(cfg);
 	for (size_t i = 0; i < cfg->nerrors; i++)
 		msg_error("%s", cfg->errors[i]);
 	if (cfg->nlost > 0) {
@@ -329,14 +330,22 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 		exit(1);
 	}
 	free(text);
-	/* A zone is part of the schedule: an unknown one is a problem of its line. */
+	/* A zone is part of the schedule: an unknown one is a problem of its line. So is an
+	 * agent that is not configured. */
 	for (size_t i = 0; i < hb->ntasks;) {
 		const struct task *t = &hb->tasks[i];
 
-		if (t->tz != NULL && zone_get(t->tz, err, sizeof err) == NULL)
+		if (t->tz != NULL && zone_get(t->tz, err, sizeof err) == NULL) {
 			heartbeat_drop(hb, i, t->tz_line, err);
-		else
+		} else if (t->agent != NULL && config_agent(cfg, t->agent) == NULL) {
+			/* The agent is part of the task: an unknown one is a problem of its line. */
+			snprintf(err, sizeof err, "unknown agent '%s': no [agent.%s] in %s and not a "
+			    "built-in agent (%s)", t->agent, t->agent, cfg->file ? cfg->file :
+			    CONFIG_FILE, config_builtin_names());
+			heartbeat_drop(hb, i, t->agent_line, err);
+		} else {
 			i++;
+		}
 	}
 	for (size_t i = 0; i < hb->ndiags; i++)
 		if (hb->diags[i].warn)

@@ -106,6 +106,7 @@ add_job(struct tick *t, size_t *n, const struct task *task, const char *reason,
 {
 	memset(&t->jobs[*n], 0, sizeof t->jobs[*n]);
 	t->jobs[*n].task = task;
+	t->jobs[*n].agent = config_agent(t->cfg, task->agent);	/* main.c checked it */
 	t->jobs[*n].reason = reason;
 	t->jobs[(*n)++].overdue = overdue;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agents/output.h"
 #include "runner/claim.h"
 #include "runner/context.h"
 #include "runner/msg.h"
@@ -27,10 +28,12 @@
 struct outcome {
 	struct run_record rec;
 	int replied;			/* the agent ran: its reply has a verdict */
+	struct output out;		/* what it printed, read in its agent's format */
 	enum reply_verdict verdict;
 	char *text;			/* the reply to deliver (malloc'd), or NULL */
 	size_t tlen;
 	char dnote[320];		/* why it was not delivered */
+	char onote[480];		/* how its output was read, when not as expected */
 };
 
 /* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
@@ -47,6 +50,8 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 		r = state_task_record(st, jb->task->name, rec);
 	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT)
 		r = state_session_mark_used(st, MAIN_SESSION, jb->session);
+	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT && jb->agent_session[0])
+		r = state_session_agent_set(st, MAIN_SESSION, jb->agent->name, jb->agent_session);
 	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 && --t->session_jobs == 0)
 		state_session_unclaim(st, MAIN_SESSION, (long)getpid());
 	if (r != 0)
@@ -121,14 +126,79 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	}
 }
 
+/* The first line of S, at most 300 bytes of it, for a one-line message. */
+static void
+first_line(const char *s, char *buf, size_t len)
+{
+	size_t n = strcspn(s, "\n");
+
+	snprintf(buf, len, "%.*s%s", (int)(n > 300 ? 300 : n), s, n > 300 || s[n] != '\0' ?
+	    " ..." : "");
+}
+
+/* Reads what the agent printed in its format: the reply, the usage, its own session id. A
+ * failure it reports fails the run; output not in its format is the reply as text. */
+static void
+read_output(struct tick *t, struct job *jb, const struct child_result *res,
+    struct outcome *oc)
+{
+	const struct agent *a = jb->agent;
+	struct output *o = &oc->out;
+	char line[400];
+
+	if (output_read(jb->output, res->out, res->out_len, o) != 0) {
+		msg(MSG_TROUBLE, NULL, 0, "%s: out of memory reading the agent's output",
+		    jb->task->name);
+		memset(o, 0, sizeof *o);
+		o->input_tokens = o->output_tokens = o->cached_tokens = -1;
+		o->cost_usd = -1;
+		return;
+	}
+	if (!o->parsed) {
+		snprintf(oc->onote, sizeof oc->onote, "the output is not %s (%s): kept as text",
+		    output_format_name(jb->output), o->why);
+		if (oc->rec.status == RUN_OK)
+			msg_warn("%s: agent %s: its output is not %s (%s); it is delivered as "
+			    "text", jb->task->name, a->name, output_format_name(jb->output),
+			    o->why);
+	}
+	if (o->is_error) {
+		first_line(o->text, line, sizeof line);
+		snprintf(oc->onote, sizeof oc->onote, "the agent reported an error: %s", line);
+		if (oc->rec.status == RUN_OK) {
+			oc->rec.status = RUN_ERROR;
+			msg_fail("%s: agent %s reported an error: %s", jb->task->name, a->name, line);
+		} else {
+			msg_detail(o->text, o->len, STDERR_LINES);
+		}
+	}
+	/* The cost: the agent's own figure, else its tokens at the configured prices. */
+	if (o->cost_usd < 0 && a->has_price && (o->input_tokens >= 0 || o->output_tokens >= 0))
+		o->cost_usd = ((o->input_tokens > 0 ? (double)o->input_tokens : 0) * a->price_in +
+		    (o->output_tokens > 0 ? (double)o->output_tokens : 0) * a->price_out) / 1e6;
+	oc->rec.input_tokens = o->input_tokens;
+	oc->rec.output_tokens = o->output_tokens;
+	oc->rec.cost_usd = o->cost_usd;
+	/* A systemEvent's agent session goes on: its next run resumes it. */
+	if (jb->task->type == TASK_SYSTEM_EVENT && o->session[0] != '\0') {
+		snprintf(jb->agent_session, sizeof jb->agent_session, "%s", o->session);
+		for (size_t j = 0; j < t->njobs; j++)
+			if (t->jobs[j].agent == a && t->jobs[j].task->type == TASK_SYSTEM_EVENT)
+				snprintf(t->jobs[j].agent_session, sizeof t->jobs[j].agent_session,
+				    "%s", o->session);
+	}
+}
+
 /* The run's status, said when it is not ok, and the reply's verdict. */
 static void
-classify(struct tick *t, const struct job *jb, const struct child_result *res,
+classify(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started, struct outcome *oc)
 {
 	char dur[32];
 
 	oc->rec.tick_start = (long long)t->now;
+	oc->rec.input_tokens = oc->rec.output_tokens = -1;
+	oc->rec.cost_usd = -1;
 	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
 		oc->rec.boot_id = t->boot;
 	if (why_not_started != NULL || res->exec_failed) {
@@ -166,8 +236,10 @@ classify(struct tick *t, const struct job *jb, const struct child_result *res,
 	oc->replied = res != NULL && !res->exec_failed;
 	if (!oc->replied)
 		return;
-	if (reply_classify(res->out, res->out_len, (size_t)t->cfg->ack_max_chars, &oc->verdict,
-	    &oc->text, &oc->tlen) != 0)
+	read_output(t, jb, res, oc);
+	/* An error the agent reported is said above, not delivered as its reply. */
+	if (!oc->out.is_error && reply_classify(oc->out.text ? oc->out.text : "", oc->out.len,
+	    (size_t)t->cfg->ack_max_chars, &oc->verdict, &oc->text, &oc->tlen) != 0)
 		msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the reply",
 		    jb->task->name);
 	oc->rec.has_exit = res->has_exit;
@@ -202,6 +274,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started, struct outcome *oc)
 {
 	struct log_entry e = { 0 };
+	struct log_usage usage;
 	struct state *st = NULL;
 	char err[1024], when[40];
 	int fd, unsaved = 0;
@@ -232,9 +305,20 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	e.reason = jb->reason;
 	e.slots = jb->slots;
 	e.status = run_status_name(oc->rec.status);
+	e.agent = jb->agent->name;
+	e.dangerous = jb->task->dangerous;
+	usage.input_tokens = oc->rec.input_tokens;
+	usage.output_tokens = oc->rec.output_tokens;
+	usage.cached_tokens = oc->replied ? oc->out.cached_tokens : -1;
+	usage.cost_usd = oc->rec.cost_usd;
+	e.usage = &usage;
+	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
+	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
 	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
 		e.note = oc->dnote;
+	if (oc->onote[0] != '\0' && e.note == NULL)
+		e.note = oc->onote;
 	if (unsaved && e.note == NULL)
 		e.note = "the result could not be saved in the state file: the task runs again";
 	if (res != NULL) {
@@ -243,8 +327,8 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.signal = res->signal;
 		e.duration_ms = res->duration_ms;
 		e.verdict = oc->rec.reply;
-		e.reply = res->out;
-		e.reply_len = res->out_len;
+		e.reply = oc->out.text ? oc->out.text : res->out;	/* the reply, as read */
+		e.reply_len = oc->out.text ? oc->out.len : res->out_len;
 		e.reply_total = res->out_total;
 		e.stderr_text = res->err;
 		e.stderr_len = res->err_len;
@@ -269,4 +353,5 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED ? 0 : 1);
 	persist(t, jb, res, why_not_started, &oc);
 	free(oc.text);
+	output_free(&oc.out);
 }

@@ -26,6 +26,11 @@
 #define HB_TEMPLATEDIR "/usr/local/share/hb-run/templates"
 #endif
 
+#ifndef HB_LIBEXECDIR
+#define HB_LIBEXECDIR "/usr/local/libexec/hb-run"
+#endif
+
+#define HELPER "hb-run-http"
 #define LOCK_FILE TICK_LOCK_FILE
 
 /* SIGTERM, SIGINT or SIGHUP: end the running agents, record them, exit 128 + the signal. */
@@ -75,6 +80,28 @@ tick_template_path(const char *name, char *out, size_t len)
 		}
 	}
 	snprintf(out, len, "%s", name);
+	return -1;
+}
+
+int
+tick_helper_path(const struct config *cfg, char *out, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+
+	if (cfg->http_helper != NULL && cfg->http_helper[0] != '\0') {
+		snprintf(out, len, "%s", cfg->http_helper);
+		return access(out, X_OK);
+	}
+	if (platform_exe_path(exe, sizeof exe) == 0 && (slash = strrchr(exe, '/')) != NULL) {
+		*slash = '\0';
+		snprintf(out, len, "%s/" HELPER, exe);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	snprintf(out, len, HB_LIBEXECDIR "/" HELPER);
+	if (access(out, X_OK) == 0)
+		return 0;
+	snprintf(out, len, HELPER " (looked next to hb-run and in " HB_LIBEXECDIR ")");
 	return -1;
 }
 

@@ -30,4 +30,9 @@ int tick_run(const struct config *cfg, const struct heartbeat *hb, const char *w
  * templates, else in templates/ next to the executable. Returns 0 with the path in OUT. */
 int tick_template_path(const char *name, char *out, size_t len);
 
+/* Finds the HTTP agents' helper hb-run-http: runner.http_helper when set, else next to the
+ * executable, else in the installed libexec folder. Returns 0 with the path in OUT, or -1
+ * with where it looked in OUT. */
+int tick_helper_path(const struct config *cfg, char *out, size_t len);
+
 #endif

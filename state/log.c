@@ -232,6 +232,10 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 		cJSON_AddStringToObject(o, "type", e->type);
 	cJSON_AddStringToObject(o, "reason", e->reason ? e->reason : "");
 	cJSON_AddStringToObject(o, "status", e->status);
+	if (e->agent)
+		cJSON_AddStringToObject(o, "agent", e->agent);
+	if (e->dangerous)
+		cJSON_AddTrueToObject(o, "dangerous");
 	if (e->has_exit)
 		cJSON_AddNumberToObject(o, "exit", e->exit_code);
 	else
@@ -248,6 +252,18 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 		add_text(o, "stderr", e->stderr_text, e->stderr_len);
 	if (e->note)
 		add_text(o, "note", e->note, strlen(e->note));
+	if (e->usage != NULL && e->usage->input_tokens >= 0)
+		cJSON_AddNumberToObject(o, "input_tokens", (double)e->usage->input_tokens);
+	if (e->usage != NULL && e->usage->cached_tokens >= 0)
+		cJSON_AddNumberToObject(o, "cached_input_tokens", (double)e->usage->cached_tokens);
+	if (e->usage != NULL && e->usage->output_tokens >= 0)
+		cJSON_AddNumberToObject(o, "output_tokens", (double)e->usage->output_tokens);
+	if (e->usage != NULL && e->usage->cost_usd >= 0)
+		cJSON_AddNumberToObject(o, "cost_usd", e->usage->cost_usd);
+	if (e->model)
+		add_text(o, "model", e->model, strlen(e->model));
+	if (e->agent_session)
+		cJSON_AddStringToObject(o, "agent_session", e->agent_session);
 	if (e->slots > 0) {
 		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
 		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));

@@ -11,6 +11,14 @@
 #define LOG_ROTATE_BYTES (4L << 20)
 #define LOG_TEXT_MAX 8192	/* bytes of a reply or of stderr kept in an entry */
 
+/* What a run cost, as its agent said: -1 (cost: < 0) when it did not. */
+struct log_usage {
+	long long input_tokens;		/* cached input included */
+	long long cached_tokens;
+	long long output_tokens;
+	double cost_usd;
+};
+
 struct log_entry {
 	long long start;	/* Unix seconds the run started */
 	const char *time;	/* the same, as ISO 8601 for people */
@@ -31,6 +39,11 @@ struct log_entry {
 	size_t stderr_len;
 	const char *note;	/* anything else worth keeping, or NULL */
 	long slots;		/* cron: slots since the last run; > 1 when some were missed */
+	const char *agent;	/* the agent's name, or NULL */
+	int dangerous;		/* the task ran in the agent's unattended permission mode */
+	const struct log_usage *usage;	/* NULL: none known */
+	const char *model;	/* the model that answered, when the agent said, or NULL */
+	const char *agent_session;	/* the agent CLI's own session id, or NULL */
 };
 
 /* Blanks what looks like a secret in S (LEN bytes, NUL-terminated, with room for 11 * LEN + 1

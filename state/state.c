@@ -392,6 +392,17 @@ num(const cJSON *obj, const char *key, long long dflt)
 	return (long long)v->valuedouble;
 }
 
+/* OBJ.KEY as a real number from 0 up, else DFLT. */
+static double
+real(const cJSON *obj, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 1e15))
+		return dflt;
+	return v->valuedouble;
+}
+
 /* Sets OBJ.KEY to ITEM (a new node, or NULL when its creation failed), replacing whatever
  * was there, in place, so that the file keeps its order. */
 static int
@@ -514,6 +525,8 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	const cJSON *t = root_get(st, name), *v;
 
 	memset(out, 0, sizeof *out);
+	out->last_input_tokens = out->last_output_tokens = -1;
+	out->last_cost_usd = -1;
 	if (t == NULL)
 		return;
 	if (!cJSON_IsObject(t)) {
@@ -539,6 +552,12 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	copy_str(out->last_boot, sizeof out->last_boot,
 	    cJSON_GetObjectItemCaseSensitive(t, "last_boot"));
 	claim_read(cJSON_GetObjectItemCaseSensitive(t, "running"), out);
+	out->last_input_tokens = num(t, "last_input_tokens", -1);
+	out->last_output_tokens = num(t, "last_output_tokens", -1);
+	out->last_cost_usd = real(t, "last_cost_usd", -1);
+	out->tokens_in = read_num(t, "tokens_in", out);
+	out->tokens_out = read_num(t, "tokens_out", out);
+	out->cost_usd = real(t, "cost_usd", 0);
 }
 
 int
@@ -590,6 +609,26 @@ run_status_name(enum run_status s)
 	return "?";
 }
 
+/* The usage of run R: the last run's figures (absent when its agent did not say) and the
+ * totals. */
+static int
+record_usage(cJSON *t, const struct run_record *r)
+{
+	del_all(t, "last_input_tokens");
+	del_all(t, "last_output_tokens");
+	del_all(t, "last_cost_usd");
+	if (r->input_tokens >= 0 && (set_num(t, "last_input_tokens", (double)r->input_tokens) != 0 ||
+	    set_num(t, "tokens_in", (double)(num(t, "tokens_in", 0) + r->input_tokens)) != 0))
+		return -1;
+	if (r->output_tokens >= 0 && (set_num(t, "last_output_tokens", (double)r->output_tokens) !=
+	    0 || set_num(t, "tokens_out", (double)(num(t, "tokens_out", 0) + r->output_tokens)) != 0))
+		return -1;
+	if (r->cost_usd >= 0 && (set_num(t, "last_cost_usd", r->cost_usd) != 0 ||
+	    set_num(t, "cost_usd", real(t, "cost_usd", 0) + r->cost_usd) != 0))
+		return -1;
+	return 0;
+}
+
 int
 state_task_record(struct state *st, const char *name, const struct run_record *r)
 {
@@ -612,6 +651,8 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 	    set_num(t, "done_at", (double)r->done_at) != 0))
 		return -1;
 	if (r->boot_id != NULL && r->boot_id[0] != '\0' && set_str(t, "last_boot", r->boot_id) != 0)
+		return -1;
+	if (record_usage(t, r) != 0)
 		return -1;
 	if (r->has_exit)
 		return set_num(t, "last_exit", r->exit_code);
@@ -667,6 +708,37 @@ state_session_mark_used(struct state *st, const char *key, const char *id)
 		s = cJSON_GetObjectItemCaseSensitive(all, key);
 	}
 	return set_item(s, "used", cJSON_CreateTrue());
+}
+
+const char *
+state_session_agent(const struct state *st, const char *key, const char *agent)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root_get(st, "_sessions"), key);
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(s, "agent_sessions"), agent));
+
+	/* It goes on a template's command line: only what an id is made of. */
+	if (id == NULL || *id == '\0' || strlen(id) > 127 || strspn(id,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") != strlen(id))
+		return NULL;
+	return id;
+}
+
+int
+state_session_agent_set(struct state *st, const char *key, const char *agent, const char *id)
+{
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(root_get(st, "_sessions"), key), *all;
+
+	if (!cJSON_IsObject(s))
+		return -1;
+	all = cJSON_GetObjectItemCaseSensitive(s, "agent_sessions");
+	if (!cJSON_IsObject(all)) {
+		del_all(s, "agent_sessions");
+		all = cJSON_AddObjectToObject(s, "agent_sessions");
+		if (all == NULL)
+			return -1;
+	}
+	return set_str(all, agent, id);
 }
 
 static const volatile sig_atomic_t *lock_stop;

@@ -39,6 +39,14 @@ struct task_state {
 	long running_pgid;		/* the agent's process group, 0: not started yet */
 	long long running_pgid_start;	/* its leader's start time (clock ticks) */
 	char unreadable[96];		/* fields that could not be read, for a warning */
+	/* what the last run cost, when its agent said: -1 (cost: < 0) when it did not */
+	long long last_input_tokens;
+	long long last_output_tokens;
+	double last_cost_usd;
+	/* the totals over every run */
+	long long tokens_in;
+	long long tokens_out;
+	double cost_usd;
 };
 
 /* A claim: the tick that is about to run a task. */
@@ -74,6 +82,9 @@ struct run_record {
 	int done;			/* an at task: it will not run again ... */
 	long long done_at;		/* ... having run for this instant */
 	const char *boot_id;		/* this boot, or NULL */
+	long long input_tokens;		/* -1: the agent did not say */
+	long long output_tokens;	/* -1: the agent did not say */
+	double cost_usd;		/* < 0: not known */
 };
 
 #define STATE_CORRUPT (-2)
@@ -122,6 +133,14 @@ const char *state_session(struct state *st, const char *key, const char *new_id,
 /* Marks session KEY used; when it vanished (the file was replaced meanwhile), it is recreated
  * with ID, used. */
 int state_session_mark_used(struct state *st, const char *key, const char *id);
+
+/* The agent CLI's own session id that agent AGENT made for session KEY ("main"): kept in the
+ * session's "agent_sessions" object, so that a new session id forgets them all. Returns it
+ * (owned by ST), or NULL. */
+const char *state_session_agent(const struct state *st, const char *key, const char *agent);
+/* Keeps ID as agent AGENT's session id for session KEY, which must exist. */
+int state_session_agent_set(struct state *st, const char *key, const char *agent,
+    const char *id);
 
 /* The clock went back: the latest time from the future that was reported (0: none). */
 long long state_clock_warned(const struct state *st);

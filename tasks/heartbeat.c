@@ -37,6 +37,7 @@ struct parser {
 enum {
 	K_NAME = 1 << 0, K_PROMPT = 1 << 1, K_SCHED = 1 << 2, K_TYPE = 1 << 3,
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
+	K_AGENT = 1 << 8, K_DANGEROUS = 1 << 9,
 };
 
 /* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
@@ -272,6 +273,7 @@ task_free(struct task *t)
 	free(t->prompt);
 	free(t->tz);
 	free(t->model);
+	free(t->agent);
 	memset(t, 0, sizeof *t);
 }
 
@@ -417,7 +419,7 @@ typedef int key_set(struct parser *p, struct draft *d, size_t line, const char *
     const char *value);
 
 static key_set set_name, set_prompt, set_interval, set_cron, set_at, set_type, set_timeout,
-    set_enabled, set_tz, set_model;
+    set_enabled, set_tz, set_model, set_agent, set_dangerous;
 
 #define KEY_NONEMPTY	0x1	/* an empty value is an error ("empty KEY") */
 
@@ -439,6 +441,8 @@ static const struct key {
 	{ "enabled", NULL, K_ENABLED, set_enabled, 0, NULL },
 	{ "tz", NULL, K_TZ, set_tz, KEY_NONEMPTY, NULL },
 	{ "model", NULL, K_MODEL, set_model, KEY_NONEMPTY, NULL },
+	{ "agent", NULL, K_AGENT, set_agent, KEY_NONEMPTY, NULL },
+	{ "dangerous", NULL, K_DANGEROUS, set_dangerous, 0, NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -627,6 +631,32 @@ set_model(struct parser *p, struct draft *d, size_t line, const char *key, const
 	(void)line;
 	(void)key;
 	d->t.model = xstrndup(p, value, strlen(value));
+	return 0;
+}
+
+static int
+set_agent(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)key;
+	/* The name is checked against the configuration by the caller, which knows it. */
+	if (!heartbeat_name_valid(value)) {
+		diag(p, line, "bad agent name '%s': use letters, digits, '-', '_' and '.'", value);
+		return -1;
+	}
+	d->t.agent = xstrndup(p, value, strlen(value));
+	d->t.agent_line = (int)line + 1;
+	return 0;
+}
+
+static int
+set_dangerous(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	(void)key;
+	if (parse_bool(value, &d->t.dangerous) != 0) {
+		diag(p, line, "bad dangerous '%s': use true or false (or yes/no, on/off)", value);
+		return -1;
+	}
 	return 0;
 }
 

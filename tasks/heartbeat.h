@@ -26,6 +26,9 @@ struct task {
 	char *tz;		/* NULL: the configured zone */
 	int tz_line;		/* line of the tz: key, for messages */
 	char *model;		/* NULL: the configured model */
+	char *agent;		/* NULL: the default agent */
+	int agent_line;		/* line of the agent: key, for messages */
+	int dangerous;		/* the agent may run in its unattended permission mode */
 };
 
 struct hb_diag {

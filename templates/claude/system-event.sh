@@ -10,8 +10,9 @@ command -v claude >/dev/null 2>&1 || {
 	exit 127
 }
 # Every value is one argument: a model named "x --flag *" stays one word, never flags or globs.
-set -- -p --output-format text
+set -- -p --output-format json
 [ -n "${HB_MODEL:-}" ] && set -- "$@" --model "$HB_MODEL"
+[ "${HB_DANGEROUS:-0}" = 1 ] && set -- "$@" --dangerously-skip-permissions
 if [ "${HB_SESSION_NEW:-1}" = 1 ]; then
 	exec claude "$@" --session-id "$HB_SESSION_ID" <"$HB_PROMPT_FILE"
 fi

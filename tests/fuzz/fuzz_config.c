@@ -1,7 +1,8 @@
 /* fuzz_config.c - libFuzzer harness for hb-run.ini: config_read_file on the input, written
  * to a temp file of this process (/tmp/hb-fuzz-config-PID.ini, rewritten for each input),
- * then config_set_option on the input's first line, as -o would pass it. Invariants: every
- * value stays within its key's limits, and every problem names where it was found. */
+ * then config_set_option on the input's first line, as -o would pass it, then config_finish.
+ * Invariants: every value stays within its key's limits, every problem names where it was
+ * found, and every agent that was not said to be bad can run. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(strncmp(c.errors[i], "option -o ", 10) == 0,
 			    "problem '%s' does not name the option", c.errors[i]);
 		free(opt);
+	}
+	nfile = c.nerrors;
+	config_finish(&c);
+	for (size_t i = nfile; i < c.nerrors; i++)
+		CHECK(strncmp(c.errors[i], "option -o ", 10) == 0 ||
+		    (strncmp(c.errors[i], path, strlen(path)) == 0 &&
+		    c.errors[i][strlen(path)] == ':'), "problem '%s' says not where",
+		    c.errors[i]);
+	CHECK(config_agent(&c, NULL) != NULL || c.nerrors > 0, "no default agent");
+	for (size_t i = 0; i < c.nagents; i++) {
+		const struct agent *a = &c.agents[i];
+
+		CHECK(config_agent(&c, a->name) == a, "agent '%s' is not found", a->name);
+		if (a->bad || c.nerrors > 0)
+			continue;
+		if (a->kind == AGENT_HTTP)
+			CHECK(a->api != NULL && a->url != NULL, "HTTP agent '%s' without api or url",
+			    a->name);
+		else
+			CHECK(a->agent_turn != NULL && a->system_event != NULL,
+			    "command agent '%s' without a template", a->name);
 	}
 	config_free(&c);
 	zone_free_all();

@@ -201,6 +201,7 @@ static const struct suite {
 	{ "text", test_text },
 	{ "state", test_state },
 	{ "supervise", test_supervise },
+	{ "output", test_output },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

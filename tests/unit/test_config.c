@@ -13,7 +13,8 @@ static const char *const env_vars[] = {
 	"HB_RUNNER_TASKS", "HB_RUNNER_STATE", "HB_RUNNER_LOG", "HB_RUNNER_DEFAULT_INTERVAL",
 	"HB_RUNNER_TIMEOUT", "HB_RUNNER_ACK_MAX_CHARS", "HB_RUNNER_CATCHUP_MAX",
 	"HB_RUNNER_CATCHUP_STAGGER", "HB_RUNNER_MAX_CONCURRENT", "HB_RUNNER_TIMEZONE",
-	"HB_AGENT_AGENT_TURN", "HB_AGENT_SYSTEM_EVENT", "HB_AGENT_MODEL",
+	"HB_AGENT_AGENT_TURN", "HB_AGENT_SYSTEM_EVENT", "HB_AGENT_MODEL", "HB_AGENT_DEFAULT",
+	"HB_RUNNER_HTTP_HELPER",
 };
 
 static void
@@ -480,6 +481,259 @@ test_env_and_options(void)
 	ROW_END();
 }
 
+/* ---- agents ------------------------------------------------------------------------- */
+
+#define ANY (-1)
+
+/* What config_agent(NAME) must give; NULL fields are not checked. */
+struct exp_agent {
+	const char *lookup;	/* NULL: the default agent */
+	const char *name;	/* the agent found; NULL: none must be found */
+	int kind;		/* AGENT_COMMAND, AGENT_HTTP */
+	const char *agent_turn, *system_event;
+	int output;		/* the format of its agent_turn template; ANY: not checked */
+	const char *url, *model, *key_env;
+	int builtin;
+};
+
+static const struct {
+	const char *what, *text;
+	const char *opts[3];
+	struct exp_agent agents[4];
+	struct exp_error errors[8];	/* line -1: an error of an option, no line */
+} agent_rows[] = {
+	{ "the example of DESIGN.md",
+	  "[agent]\n"
+	  "default = claude\n"
+	  "\n"
+	  "[agent.claude]                 ; command agent: the shipped Claude Code templates\n"
+	  "agent_turn = claude/agent-turn.sh\n"
+	  "system_event = claude/system-event.sh\n"
+	  "output = claude-json\n"
+	  "\n"
+	  "[agent.local]\n"
+	  "api = openai\n"
+	  "url = http://127.0.0.1:8080/v1\n"
+	  "model = qwen3-0.6b\n"
+	  "key_env =\n"
+	  "system_prompt = You are woken by a heartbeat. Take at most one step, then stop.\n"
+	  "price_in = 0\n"
+	  "price_out = 0\n"
+	  "\n"
+	  "[agent.claude-api]\n"
+	  "api = anthropic\n"
+	  "url = https://api.anthropic.com\n"
+	  "model = claude-sonnet-4-5\n"
+	  "key_env = ANTHROPIC_API_KEY\n",
+	  { NULL },
+	  { { NULL, "claude", AGENT_COMMAND, "claude/agent-turn.sh", "claude/system-event.sh",
+	      OUTPUT_CLAUDE_JSON },
+	    { "local", "local", AGENT_HTTP, .url = "http://127.0.0.1:8080/v1",
+	      .model = "qwen3-0.6b", .key_env = "", .output = OUTPUT_HB_JSON },
+	    { "claude-api", "claude-api", AGENT_HTTP, .url = "https://api.anthropic.com",
+	      .key_env = "ANTHROPIC_API_KEY", .output = ANY },
+	    { "default", "claude", AGENT_COMMAND, .output = ANY } },
+	  { { 0 } } },
+	{ "nothing configured: the flat keys' agent, on the claude templates",
+	  "",
+	  { NULL },
+	  { { NULL, "default", AGENT_COMMAND, "claude/agent-turn.sh", "claude/system-event.sh",
+	      OUTPUT_CLAUDE_JSON },
+	    { "codex", "codex", AGENT_COMMAND, "codex/agent-turn.sh", "codex/system-event.sh",
+	      OUTPUT_CODEX_JSON, .builtin = 1 },
+	    { "demo", "demo", AGENT_COMMAND, "demo/agent.sh", "demo/agent.sh", OUTPUT_TEXT,
+	      .builtin = 1 },
+	    { "nosuch", NULL } },
+	  { { 0 } } },
+	{ "the flat keys of wave 1 still describe the default agent",
+	  "[agent]\nagent_turn = mine.sh\nsystem_event = mine-event.sh\nmodel = m1\n",
+	  { NULL },
+	  { { NULL, "default", AGENT_COMMAND, "mine.sh", "mine-event.sh", OUTPUT_TEXT,
+	      .model = "m1" },
+	    { "gemini", "gemini", AGENT_COMMAND, "gemini/agent-turn.sh", .output =
+	      OUTPUT_GEMINI_JSON, .builtin = 1 } },
+	  { { 0 } } },
+	{ "a section named like a built-in agent takes its templates",
+	  "[agent.codex]\nmodel = gpt-5\n[agent.opencode]\nagent_turn = oc.sh\n",
+	  { NULL },
+	  { { "codex", "codex", AGENT_COMMAND, "codex/agent-turn.sh", "codex/system-event.sh",
+	      OUTPUT_CODEX_JSON, .model = "gpt-5" },
+	    { "opencode", "opencode", AGENT_COMMAND, "oc.sh", "opencode/system-event.sh",
+	      OUTPUT_TEXT } },
+	  { { 0 } } },
+	{ "one template serves both types; output names the format",
+	  "[agent.x]\nsystem_event = x.sh\noutput = codex-json\n",
+	  { NULL },
+	  { { "x", "x", AGENT_COMMAND, "x.sh", "x.sh", OUTPUT_CODEX_JSON } },
+	  { { 0 } } },
+	{ "an HTTP agent's url defaults by its api",
+	  "[agent.a]\napi = anthropic\n[agent.o]\napi = openai\n",
+	  { NULL },
+	  { { "a", "a", AGENT_HTTP, .url = "https://api.anthropic.com", .output = ANY },
+	    { "o", "o", AGENT_HTTP, .url = "https://api.openai.com/v1", .output = ANY } },
+	  { { 0 } } },
+	{ "agents from -o, over the file; a name with dots",
+	  "[agent.local]\napi = openai\nurl = http://127.0.0.1:1/v1\n",
+	  { "agent.local.url=http://127.0.0.1:8080/v1", "agent.my.bot.agent_turn=bot.sh",
+	    "agent.default=my.bot" },
+	  { { "local", "local", AGENT_HTTP, .url = "http://127.0.0.1:8080/v1", .output = ANY },
+	    { NULL, "my.bot", AGENT_COMMAND, "bot.sh", "bot.sh", OUTPUT_TEXT } },
+	  { { 0 } } },
+	{ "bad values, each with its line",
+	  "[agent.x]\n"
+	  "api = gemini\n"
+	  "url = ftp://host/v1\n"
+	  "key_env = sk-ant-1234\n"
+	  "price_in = -1\n"
+	  "max_tokens = 0\n"
+	  "temperature = 3\n"
+	  "colour = blue\n",
+	  { NULL },
+	  { { 0 } },
+	  { { 2, "openai" }, { 3, "http:// or https://" }, { 4, "name of an environment" },
+	    { 5, "price" }, { 6, "max_tokens" }, { 7, "temperature" },
+	    { 8, "unknown key 'colour' in [agent.x]" } } },
+	{ "keys of the other kind of agent, and agents that cannot run",
+	  "[agent.h]\n"
+	  "api = openai\n"
+	  "agent_turn = t.sh\n"
+	  "[agent.c]\n"
+	  "agent_turn = t.sh\n"
+	  "key_file = k\n"
+	  "[agent.none]\n"
+	  "model = m\n"
+	  "[agent.u]\n"
+	  "url = http://h/v1\n",
+	  { NULL },
+	  { { 0 } },
+	  { { 3, "applies to command agents" }, { 6, "applies to http agents" },
+	    { 7, "names no template" }, { 10, "no api" } } },
+	{ "a section without keys: an error at its header",
+	  "[agent.empty]\n"
+	  "[agent.e2]\n"
+	  "; a comment\n"
+	  "\n"
+	  "output = text\n",
+	  { NULL },
+	  { { 0 } },
+	  { { 2, "[agent.e2] names no template" } } },
+	{ "bad section names and an unknown default",
+	  "[agent]\n"
+	  "default = nosuch\n"
+	  "[agent.default]\n"
+	  "model = m\n"
+	  "[agent.bad name]\n"
+	  "model = m\n",
+	  { NULL },
+	  { { 0 } },
+	  { { 2, "no agent named 'nosuch'" }, { 4, "means the default agent" },
+	    { 6, "bad agent name" } } },
+	{ "bad options",
+	  "",
+	  { "agent.x.colour=blue", "agent.y.url=nowhere", "agent..model=m" },
+	  { { 0 } },
+	  { { -1, "unknown key 'colour' in [agent.x]" }, { -1, "bad agent.y.url" },
+	    { -1, "bad agent name" } } },
+};
+
+static void
+check_agent(const struct config *c, const struct exp_agent *e)
+{
+	const struct agent *a = config_agent(c, e->lookup);
+
+	if (e->name == NULL) {
+		CHECK(a == NULL, "agent %s found", e->lookup);
+		return;
+	}
+	if (!CHECK(a != NULL, "no agent %s", e->lookup ? e->lookup : "(default)"))
+		return;
+	CHECK_STR(a->name, e->name);
+	CHECK_INT(a->kind, e->kind);
+	CHECK_INT(a->builtin, e->builtin);
+	if (e->agent_turn)
+		CHECK_STR(a->agent_turn, e->agent_turn);
+	if (e->system_event)
+		CHECK_STR(a->system_event, e->system_event);
+	if (e->output != ANY)
+		CHECK_STR(output_format_name(config_agent_output(a, a->agent_turn)),
+		    output_format_name((enum output_format)e->output));
+	if (e->url)
+		CHECK_STR(a->url, e->url);
+	if (e->model)
+		CHECK_STR(a->model, e->model);
+	if (e->key_env)
+		CHECK_STR(a->key_env, e->key_env);
+}
+
+static void
+test_agents(void)
+{
+	char path[4096], where[4200];
+
+	clear_env();
+	for (size_t r = 0; r < NELEM(agent_rows); r++) {
+		size_t nerrors = 0;
+		struct config c;
+
+		while (nerrors < NELEM(agent_rows[r].errors) && agent_rows[r].errors[nerrors].line)
+			nerrors++;
+		ROW("agents: %s", agent_rows[r].what);
+		if (!CHECK(write_temp(agent_rows[r].text, path, sizeof path) == 0,
+		    "cannot write a temporary file") || !CHECK(config_init(&c) == 0, "init")) {
+			ROW_END();
+			continue;
+		}
+		config_read_file(&c, path, 1);
+		for (size_t o = 0; o < NELEM(agent_rows[r].opts) && agent_rows[r].opts[o]; o++)
+			config_set_option(&c, agent_rows[r].opts[o]);
+		config_finish(&c);
+		for (size_t i = 0; i < NELEM(agent_rows[r].agents); i++)
+			if (agent_rows[r].agents[i].name || agent_rows[r].agents[i].lookup)
+				check_agent(&c, &agent_rows[r].agents[i]);
+		if (!CHECK_INT(c.nerrors, nerrors))
+			show_errors(&c);
+		for (size_t i = 0; i < nerrors; i++) {
+			const struct exp_error *e = &agent_rows[r].errors[i];
+			size_t j;
+
+			if (e->line > 0)
+				snprintf(where, sizeof where, "%s:%d: ", path, e->line);
+			else
+				snprintf(where, sizeof where, "option -o ");
+			for (j = 0; j < c.nerrors; j++)
+				if (strncmp(c.errors[j], where, strlen(where)) == 0 &&
+				    strstr(c.errors[j], e->has) != NULL)
+					break;
+			if (!CHECK(j < c.nerrors, "no error \"%s...%s...\"", where, e->has))
+				show_errors(&c);
+		}
+		config_free(&c);
+		unlink(path);
+		ROW_END();
+	}
+
+	ROW("agents: HB_AGENT_DEFAULT picks the default; sections are not in the environment");
+	{
+		struct config c;
+
+		if (CHECK(config_init(&c) == 0, "init")) {
+			setenv("HB_AGENT_DEFAULT", "codex", 1);
+			setenv("HB_AGENT_CODEX_MODEL", "gpt-5", 1);
+			config_read_env(&c);
+			config_finish(&c);
+			clear_env();
+			unsetenv("HB_AGENT_CODEX_MODEL");
+			CHECK_INT(c.nerrors, 0);
+			CHECK_STR(config_agent(&c, NULL)->name, "codex");
+			CHECK_STR(config_agent(&c, "default")->name, "codex");
+			CHECK_STR(config_agent(&c, NULL)->model, NULL);
+			CHECK_STR(c.default_where, "environment HB_AGENT_DEFAULT");
+			config_free(&c);
+		}
+	}
+	ROW_END();
+}
+
 void
 test_config(void)
 {
@@ -496,4 +750,5 @@ test_config(void)
 
 	test_files();
 	test_env_and_options();
+	test_agents();
 }

@@ -48,6 +48,9 @@ struct exp_task {
 	int line;		/* the line of "- name:"; 0: not checked */
 	const char *cron;	/* a cron schedule, as written; NULL: not cron */
 	const char *at;		/* an at schedule, as written; NULL: not at */
+	const char *agent;	/* NULL: the default agent */
+	int agent_line;
+	int dangerous;
 };
 
 struct exp_diag {
@@ -640,6 +643,39 @@ static const struct {
 	  "  prompt: \"Prüfe die Post\"\r\n",
 	  0, { { "b", "Prüfe die Post", .line = 5 } }, { { 3, "bad task name" } },
 	  "Antworte kurz, bitte." },
+
+	/* agents */
+	{ "agent: and dangerous: per task",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  agent: codex\n"
+	  "  dangerous: true\n"
+	  "  prompt: p\n"
+	  "- name: b\n"
+	  "  prompt: q\n"
+	  "  dangerous: no\n"
+	  "  agent: \"claude-api\"\n",
+	  0, { { "a", "p", .line = 2, .agent = "codex", .agent_line = 3, .dangerous = 1 },
+	       { "b", "q", .line = 6, .agent = "claude-api", .agent_line = 9 } },
+	  { { 0 } }, NULL },
+	{ "bad agent names and dangerous values skip their tasks",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  agent: no such\n"
+	  "  prompt: p\n"
+	  "- name: b\n"
+	  "  agent:\n"
+	  "  prompt: q\n"
+	  "- name: c\n"
+	  "  dangerous: very\n"
+	  "  prompt: r\n"
+	  "- name: d\n"
+	  "  agent: x\n"
+	  "  agent: y\n"
+	  "  prompt: s\n",
+	  0, { { 0 } },
+	  { { 3, "bad agent name 'no such'" }, { 6, "empty agent" }, { 9, "bad dangerous" },
+	    { 13, "duplicate key 'agent'" } }, NULL },
 };
 
 static void
@@ -661,6 +697,9 @@ check_task(const struct task *t, const struct exp_task *e, long long default_int
 	CHECK_INT(t->enabled, !e->disabled);
 	CHECK_STR(t->tz, e->tz);
 	CHECK_STR(t->model, e->model);
+	CHECK_STR(t->agent, e->agent);
+	CHECK_INT(t->agent_line, e->agent_line);
+	CHECK_INT(t->dangerous, e->dangerous);
 	if (e->line != 0)
 		CHECK_INT(t->line, e->line);
 }

@@ -1,7 +1,9 @@
 /* test_state.c - what the state file's reader believes: Unix times in seconds or in
  * milliseconds (state_seconds), and ids taken from the file only when they are UUIDs
- * (state_is_uuid). */
+ * (state_is_uuid); a run's usage (the last run's, and the totals); the agent sessions kept
+ * in the main session. */
 #include <stdio.h>
+#include <string.h>
 
 #include "state/state.h"
 #include "tests/unit/unit.h"
@@ -40,6 +42,113 @@ static const struct {
 	{ "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c/.", 0 },
 };
 
+/* Runs recorded one after another, and what the task's state reads after each. */
+static const struct {
+	long long in, out;
+	double cost;
+	long long last_in, last_out, total_in, total_out;
+	double last_cost, total_cost;
+} usage_rows[] = {
+	{ 100, 10, 0.5, 100, 10, 100, 10, 0.5, 0.5 },
+	{ 200, 20, -1, 200, 20, 300, 30, -1, 0.5 },	/* no cost said: none is last */
+	{ -1, -1, -1, -1, -1, 300, 30, -1, 0.5 },	/* no usage at all */
+	{ 0, 5, 0.25, 0, 5, 300, 35, 0.25, 0.75 },
+};
+
+static void
+test_usage(void)
+{
+	struct state *st = state_new();
+	struct task_state ts;
+
+	if (!CHECK(st != NULL, "state_new"))
+		return;
+	for (size_t i = 0; i < NELEM(usage_rows); i++) {
+		struct run_record r = { .tick_start = 1000 + (long long)i, .status = RUN_OK,
+					.input_tokens = usage_rows[i].in,
+					.output_tokens = usage_rows[i].out,
+					.cost_usd = usage_rows[i].cost };
+
+		ROW("usage: run %zu", i + 1);
+		CHECK_INT(state_task_record(st, "t", &r), 0);
+		state_task_get(st, "t", &ts);
+		CHECK_INT(ts.last_input_tokens, usage_rows[i].last_in);
+		CHECK_INT(ts.last_output_tokens, usage_rows[i].last_out);
+		CHECK_INT(ts.tokens_in, usage_rows[i].total_in);
+		CHECK_INT(ts.tokens_out, usage_rows[i].total_out);
+		CHECK(ts.last_cost_usd == usage_rows[i].last_cost, "last cost %g", ts.last_cost_usd);
+		CHECK(ts.cost_usd - usage_rows[i].total_cost < 1e-9 &&
+		    usage_rows[i].total_cost - ts.cost_usd < 1e-9, "cost %g", ts.cost_usd);
+		CHECK(ts.unreadable[0] == '\0', "unreadable: %s", ts.unreadable);
+		ROW_END();
+	}
+	state_free(st);
+
+	ROW("usage: a task never run has none");
+	st = state_new();
+	if (CHECK(st != NULL, "state_new")) {
+		state_task_get(st, "none", &ts);
+		CHECK_INT(ts.last_input_tokens, -1);
+		CHECK_INT(ts.last_output_tokens, -1);
+		CHECK(ts.last_cost_usd < 0, "last cost %g", ts.last_cost_usd);
+		CHECK_INT(ts.tokens_in, 0);
+		state_free(st);
+	}
+	ROW_END();
+}
+
+static void
+test_agent_sessions(void)
+{
+	static const char id1[] = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
+	static const char id2[] = "00000000-0000-0000-0000-000000000000";
+	struct state *st = state_new();
+	char err[256];
+	int is_new;
+
+	if (!CHECK(st != NULL, "state_new"))
+		return;
+	ROW("agent sessions: none before one is kept; one per agent");
+	CHECK(state_session(st, "main", id1, &is_new) != NULL, "state_session");
+	CHECK_STR(state_session_agent(st, "main", "codex"), NULL);
+	CHECK_INT(state_session_agent_set(st, "main", "codex", "0199a213-81c0-7800"), 0);
+	CHECK_INT(state_session_agent_set(st, "main", "gemini", "ses_494719016ffe85dk"), 0);
+	CHECK_STR(state_session_agent(st, "main", "codex"), "0199a213-81c0-7800");
+	CHECK_STR(state_session_agent(st, "main", "gemini"), "ses_494719016ffe85dk");
+	CHECK_INT(state_session_agent_set(st, "main", "codex", "t-2"), 0);
+	CHECK_STR(state_session_agent(st, "main", "codex"), "t-2");
+	CHECK_INT(state_session_agent_set(st, "other", "codex", "t-3"), -1);	/* no session */
+	ROW_END();
+	state_free(st);
+
+	ROW("agent sessions: a hand edit that is no id is not handed on; a new session has none");
+	{
+		const char *text = "{\"_sessions\": {\"main\": {\"id\": \"" "0b1c2d3e-4f50-4a6b-"
+		    "8c7d-9e0f1a2b3c4d\", \"used\": true, \"agent_sessions\": {\"codex\": "
+		    "\"a b; rm -rf ~\", \"gemini\": 7, \"opencode\": \"ses_1\"}}}}";
+
+		st = NULL;
+		if (CHECK(state_parse(text, strlen(text), "s.json", &st, err, sizeof err) == 0,
+		    "%s", err)) {
+			CHECK_STR(state_session_agent(st, "main", "codex"), NULL);
+			CHECK_STR(state_session_agent(st, "main", "gemini"), NULL);
+			CHECK_STR(state_session_agent(st, "main", "opencode"), "ses_1");
+		}
+		state_free(st);
+		text = "{\"_sessions\": {\"main\": {\"id\": \"not-a-uuid\", \"agent_sessions\": "
+		    "{\"codex\": \"t-1\"}}}}";
+		st = NULL;
+		if (CHECK(state_parse(text, strlen(text), "s.json", &st, err, sizeof err) == 0,
+		    "%s", err)) {
+			CHECK(state_session(st, "main", id2, &is_new) != NULL, "state_session");
+			CHECK_INT(is_new, 1);
+			CHECK_STR(state_session_agent(st, "main", "codex"), NULL);
+		}
+		state_free(st);
+	}
+	ROW_END();
+}
+
 void
 test_state(void)
 {
@@ -59,4 +168,6 @@ test_state(void)
 		CHECK_INT(state_is_uuid(uuid_rows[i].s), uuid_rows[i].ok);
 		ROW_END();
 	}
+	test_usage();
+	test_agent_sessions();
 }

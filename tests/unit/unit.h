@@ -53,5 +53,6 @@ void test_fileio(void);
 void test_text(void);
 void test_state(void);
 void test_supervise(void);
+void test_output(void);
 
 #endif
