@@ -201,6 +201,10 @@ static const struct suite {
 	{ "text", test_text },
 	{ "state", test_state },
 	{ "supervise", test_supervise },
+	{ "llm", test_llm },
+	{ "openai", test_openai },
+	{ "anthropic", test_anthropic },
+	{ "transcript", test_transcript },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -53,5 +53,9 @@ void test_fileio(void);
 void test_text(void);
 void test_state(void);
 void test_supervise(void);
+void test_llm(void);
+void test_openai(void);
+void test_anthropic(void);
+void test_transcript(void);
 
 #endif
