@@ -427,6 +427,7 @@ llm_status_reason(long status)
 		long status;
 		const char *reason;
 	} reasons[] = {
+		{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
 		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 402, "Payment Required" },
 		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
 		{ 408, "Request Timeout" }, { 409, "Conflict" }, { 413, "Content Too Large" },

@@ -34,6 +34,8 @@ struct attempt {
 	int too_big;		/* a whole reply past WHOLE_MAX */
 	int stopped;		/* the reader stopped: the end, an error event, bad data */
 	int sse_bad;		/* an event past LLM_EVENT_MAX, or memory ran out */
+	long long last_byte;	/* when the last byte came (or the try started), Unix ms */
+	int stalled;		/* ended: nothing came for stall_s */
 	char retry_after[64], retry_after_ms[64], content_type[128];
 };
 
@@ -86,6 +88,7 @@ on_header(char *buf, size_t size, size_t nitems, void *arg)
 		{ "content-type:", offsetof(struct attempt, content_type) },
 	};
 
+	a->last_byte = now_ms();
 	if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {	/* a new response (after a 100) */
 		a->retry_after[0] = a->retry_after_ms[0] = a->content_type[0] = '\0';
 		return n;
@@ -133,6 +136,7 @@ on_data(char *buf, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 	int rc;
 
+	a->last_byte = now_ms();
 	if (a->mode == MODE_NONE) {
 		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->status);
 		if (a->status < 200 || a->status > 299)
@@ -169,6 +173,22 @@ on_data(char *buf, size_t size, size_t nmemb, void *arg)
 	}
 }
 
+/* Called about once a second even when nothing comes: ends a try that stalled. (libcurl's
+ * low-speed limit averages over several seconds, so it would see a stall late.) */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct attempt *a = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	if (now_ms() - a->last_byte >= a->fs->stall_s * 1000) {
+		a->stalled = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* One line naming the API's error: " (type: message)" or "". */
 static void
 describe_error(char *dst, size_t size, const struct llm_error *e)
@@ -202,10 +222,10 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 	const struct fetch_settings *fs = a->fs;
 	struct curl_slist *hdrs = NULL, *h;
 	char cerr[CURL_ERROR_SIZE] = "", keyhdr[4200], what[700], status[64];
-	long long left = deadline - now_ms(), t0 = now_ms();
+	long long left = deadline - now_ms();
 	enum verdict v = V_FAIL;
 	CURLcode rc;
-	int stalled = 0;
+	int stalled;
 
 	*wait_ms = -1;
 	if (left < 1000)
@@ -245,9 +265,10 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 		curl_easy_setopt(a->curl, CURLOPT_CAINFO, fs->ca_file);
 	curl_easy_setopt(a->curl, CURLOPT_CONNECTTIMEOUT_MS, left < 30000 ? (long)left : 30000L);
 	curl_easy_setopt(a->curl, CURLOPT_TIMEOUT_MS, (long)left);
-	/* fewer than 1 byte a second for stall_s seconds: nothing came */
-	curl_easy_setopt(a->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(a->curl, CURLOPT_LOW_SPEED_TIME, fs->stall_s);
+	a->last_byte = now_ms();
+	curl_easy_setopt(a->curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(a->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(a->curl, CURLOPT_XFERINFODATA, a);
 	curl_easy_setopt(a->curl, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(a->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(a->curl, CURLOPT_HEADERDATA, a);
@@ -259,8 +280,7 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 	hdrs = NULL;
 	if (a->status == 0)
 		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->status);
-	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() - t0 < left - 500)
-		stalled = 1;	/* the low-speed limit, not the deadline */
+	stalled = rc == CURLE_ABORTED_BY_CALLBACK && a->stalled;
 	describe_status(status, sizeof status, a->status);
 
 	/* An HTTP error: the status and the API's own message decide. */
@@ -294,7 +314,7 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 		case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE:
 			v = V_RETRY;
 			break;
-		case CURLE_OPERATION_TIMEDOUT:
+		case CURLE_ABORTED_BY_CALLBACK:
 			v = stalled ? V_RETRY : V_FAIL;
 			break;
 		default:
@@ -314,8 +334,12 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 			goto out;
 		}
 		if (rc != CURLE_OK) {
-			snprintf(err, errlen, "%s: %s, but the reply was cut (%s)", fs->host, status,
-			    stalled ? "stalled" : cerr[0] ? cerr : curl_easy_strerror(rc));
+			if (stalled)
+				snprintf(err, errlen, "%s: %s, but then nothing came for %ld s", fs->host,
+				    status, fs->stall_s);
+			else
+				snprintf(err, errlen, "%s: %s, but the reply was cut (%s)", fs->host,
+				    status, cerr[0] ? cerr : curl_easy_strerror(rc));
 			v = V_RETRY;	/* nothing was handed on yet */
 			goto out;
 		}
@@ -362,8 +386,6 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 		    rc == CURLE_OK ? "no end of message" : cerr[0] ? cerr : curl_easy_strerror(rc));
 	/* a cut stream is tried again only when none of its text came */
 	if (a->reply->text.total == 0 && rc != CURLE_OPERATION_TIMEDOUT)
-		v = V_RETRY;
-	else if (a->reply->text.total == 0 && stalled)
 		v = V_RETRY;
 out:
 	curl_slist_free_all(hdrs);
