@@ -133,9 +133,10 @@ unit: build/unit-tests
 system: hb-run
 	bats tests/system
 
-bench: hb-run
+bench: hb-run hb-run-http
 	bench/tick.sh
 	bench/scale.sh
+	bench/http.sh
 
 bench-cron: hb-run
 	bench/cron.sh

@@ -16,6 +16,16 @@
 #include "agents/openai.h"
 #include "http/fetch.h"
 
+/* Clears N bytes at P in a way the compiler keeps (explicit_bzero is not everywhere). */
+static void
+wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
 #define WHOLE_MAX	(8 * 1024 * 1024)	/* a non-streamed reply */
 #define ERROR_MAX	(64 * 1024)		/* an error body: the rest is not read into memory */
 
@@ -245,7 +255,7 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 		snprintf(keyhdr, sizeof keyhdr, fs->api == LLM_OPENAI ? "Authorization: Bearer %s" :
 		    "x-api-key: %s", fs->key);
 		h = curl_slist_append(hdrs, keyhdr);
-		explicit_bzero(keyhdr, sizeof keyhdr);
+		wipe(keyhdr, sizeof keyhdr);
 	}
 	if (h == NULL) {
 		snprintf(err, errlen, "%s: out of memory", fs->host);

@@ -25,6 +25,16 @@
 #include "state/text.h"
 #include "state/transcript.h"
 
+/* Clears N bytes at P in a way the compiler keeps (explicit_bzero is not everywhere). */
+static void
+wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
 #define PROMPT_MAX	(32L * 1024 * 1024)
 #define KEY_MAX		4096
 #define MAX_TRIES	10
@@ -204,12 +214,12 @@ read_key(char **key)
 	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)buf[i] <= 0x20 || (unsigned char)buf[i] >= 0x7f) {
-			explicit_bzero(buf, sizeof buf);
+			wipe(buf, sizeof buf);
 			say("the key holds a character that an HTTP header cannot carry");
 			return -1;
 		}
 	*key = strdup(buf);
-	explicit_bzero(buf, sizeof buf);
+	wipe(buf, sizeof buf);
 	if (*key == NULL) {
 		say("out of memory");
 		return -1;
@@ -460,7 +470,7 @@ cleanup:
 	fetch_global_cleanup();
 out:
 	if (the_key != NULL) {
-		explicit_bzero(the_key, strlen(the_key));
+		wipe(the_key, strlen(the_key));
 		free(the_key);
 	}
 	llm_reply_free(&r);
