@@ -118,12 +118,17 @@ SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 build/asan/hb-run: $(SRC) $(HDR) | check-pkgs
 	@mkdir -p build/asan
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(SRC) $(PKG_LIBS)
+build/asan/hb-run-http: $(HTTP_SRC) $(HDR) | check-http-pkgs
+	@mkdir -p build/asan
+	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(HTTP_CFLAGS) $(SAN_FLAGS) -o $@ $(HTTP_SRC) \
+	  $(HTTP_LIBS) -lm
 build/asan/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(API_SRC) $(HDR) | check-pkgs
 	@mkdir -p build/asan
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) \
 	  $(LIB_SRC) $(API_SRC) $(PKG_LIBS)
 
-test: hb-run hb-run-http build/unit-tests build/asan/hb-run build/asan/unit-tests build/portable/hb-run \
+test: hb-run hb-run-http build/unit-tests build/asan/hb-run build/asan/hb-run-http \
+      build/asan/unit-tests build/portable/hb-run \
       build/portable/unit-tests
 	@HB_PORTABLE_BIN=build/portable/hb-run tests/run-all.sh
 
