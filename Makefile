@@ -18,13 +18,17 @@ WARN       = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-pro
              -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# hb-run-http alone links libcurl: hb-run never loads it.
+HTTP_PKGS  = libcjson libcurl
+HTTP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(HTTP_PKGS) 2>/dev/null)
+HTTP_LIBS  = $(shell $(PKG_CONFIG) --libs $(HTTP_PKGS) 2>/dev/null)
 ALL_CPPFLAGS = -I. -D_GNU_SOURCE -DHB_VERSION='"$(VERSION)"' \
              -DHB_TEMPLATEDIR='"$(DATADIR)/templates"' -DHB_LIBEXECDIR='"$(LIBEXECDIR)"' \
              $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 
 # Debian packages: to build, and to run the tests.
-DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev
+DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev libcurl4-openssl-dev
 DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata strace valgrind time \
              hyperfine clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -36,11 +40,16 @@ LIB_SRC    = agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c
              runner/job.c runner/record.c runner/tick.c \
              cmd/status.c cmd/log.c cmd/next.c cmd/check.c
 SRC        = $(LIB_SRC) runner/main.c
-HDR        = $(wildcard agents/*.h tasks/*.h state/*.h runner/*.h cmd/*.h)
+# The model APIs' pure modules (request bodies, replies, transcripts): hb-run-http and the
+# unit tests link them.
+API_SRC    = agents/llm.c agents/openai.c agents/anthropic.c state/transcript.c
+HTTP_SRC   = http/hb-run-http.c http/fetch.c $(API_SRC) state/fileio.c state/text.c
+HDR        = $(wildcard tasks/*.h state/*.h runner/*.h cmd/*.h agents/*.h http/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
+HTTP_OBJ   = $(HTTP_SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 
-.PHONY: all portable test unit system bench bench-cron fuzz demo deps test-deps install uninstall clean check-pkgs FORCE
+.PHONY: all check-http-pkgs portable test unit system bench bench-cron fuzz demo deps test-deps install uninstall clean check-pkgs FORCE
 
 # `make PORTABLE=1` builds (and installs) the portable build instead: see `make portable`.
 ifeq ($(PORTABLE),1)
@@ -49,11 +58,15 @@ else
 EXE        = hb-run
 endif
 
-all: $(EXE)
+all: $(EXE) hb-run-http
 
 check-pkgs:
 	@$(PKG_CONFIG) --exists $(PKGS) || { \
 	  echo "hb-run: missing libraries ($(PKGS)); run 'make deps' first" >&2; exit 1; }
+
+check-http-pkgs:
+	@$(PKG_CONFIG) --exists $(HTTP_PKGS) || { \
+	  echo "hb-run: missing libraries ($(HTTP_PKGS)); run 'make deps' first" >&2; exit 1; }
 
 hb-run: $(OBJ) | check-pkgs
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS) $(LDLIBS)
@@ -61,6 +74,13 @@ hb-run: $(OBJ) | check-pkgs
 build/%.o: %.c $(HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+hb-run-http: $(HTTP_OBJ) | check-http-pkgs
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(HTTP_OBJ) $(HTTP_LIBS) -lm $(LDLIBS)
+
+build/http/%.o: http/%.c $(HDR) Makefile | check-http-pkgs
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(HTTP_CFLAGS) -c -o $@ $<
 
 # The templates and libexec folders are compiled in: a build for another PREFIX must rebuild
 # what uses them.
@@ -83,15 +103,16 @@ build/portable/%.o: %.c $(HDR) Makefile
 	$(CC) $(ALL_CPPFLAGS) -DHB_PORTABLE $(ALL_CFLAGS) -c -o $@ $<
 build/portable/runner/tick.o build/portable/runner/job.o: build/datadir.stamp
 
-build/portable/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h | check-pkgs
+build/portable/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(API_SRC) $(HDR) tests/unit/unit.h | check-pkgs
 	@mkdir -p build/portable
 	$(CC) $(ALL_CPPFLAGS) -DHB_PORTABLE $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_SRC) \
-	  $(PKG_LIBS)
+	  $(API_SRC) $(PKG_LIBS)
 
 # Unit tests link the modules (not main) into one table-driven test binary.
-build/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) tests/unit/unit.h | check-pkgs
+build/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(API_SRC) $(HDR) tests/unit/unit.h | check-pkgs
 	@mkdir -p build
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_SRC) $(PKG_LIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_SRC) $(API_SRC) \
+	  $(PKG_LIBS)
 
 # The same programs with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -99,12 +120,17 @@ SAN_FLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 build/asan/hb-run: $(SRC) $(HDR) | check-pkgs
 	@mkdir -p build/asan
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(SRC) $(PKG_LIBS)
-build/asan/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(HDR) | check-pkgs
+build/asan/hb-run-http: $(HTTP_SRC) $(HDR) | check-http-pkgs
+	@mkdir -p build/asan
+	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(HTTP_CFLAGS) $(SAN_FLAGS) -o $@ $(HTTP_SRC) \
+	  $(HTTP_LIBS) -lm
+build/asan/unit-tests: $(UNIT_SRC) $(LIB_SRC) $(API_SRC) $(HDR) | check-pkgs
 	@mkdir -p build/asan
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -o $@ $(UNIT_SRC) \
-	  $(LIB_SRC) $(PKG_LIBS)
+	  $(LIB_SRC) $(API_SRC) $(PKG_LIBS)
 
-test: hb-run build/unit-tests build/asan/hb-run build/asan/unit-tests build/portable/hb-run \
+test: hb-run hb-run-http build/unit-tests build/asan/hb-run build/asan/hb-run-http \
+      build/asan/unit-tests build/portable/hb-run \
       build/portable/unit-tests
 	@HB_PORTABLE_BIN=build/portable/hb-run tests/run-all.sh
 
@@ -114,9 +140,10 @@ unit: build/unit-tests
 system: hb-run
 	bats tests/system
 
-bench: hb-run
+bench: hb-run hb-run-http
 	bench/tick.sh
 	bench/scale.sh
+	bench/http.sh
 
 bench-cron: hb-run
 	bench/cron.sh
@@ -136,11 +163,12 @@ deps:
 test-deps:
 	@tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
 
-install: $(EXE)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/claude \
+install: $(EXE) hb-run-http
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR)/templates/claude \
 	  $(DESTDIR)$(DATADIR)/templates/demo $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(DOCDIR)
 	install -m 755 $(EXE) $(DESTDIR)$(BINDIR)/hb-run
+	install -m 755 hb-run-http $(DESTDIR)$(LIBEXECDIR)/hb-run-http
 	install -m 755 templates/claude/*.sh $(DESTDIR)$(DATADIR)/templates/claude/
 	install -m 755 templates/demo/*.sh $(DESTDIR)$(DATADIR)/templates/demo/
 	install -m 644 man/hb-run.1 $(DESTDIR)$(MANDIR)/man1/hb-run.1
@@ -150,7 +178,7 @@ install: $(EXE)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hb-run $(DESTDIR)$(MANDIR)/man1/hb-run.1 \
 	  $(DESTDIR)$(MANDIR)/man5/heartbeat.md.5
-	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
-	rm -rf build hb-run
+	rm -rf build hb-run hb-run-http

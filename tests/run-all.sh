@@ -86,7 +86,7 @@ fi
 
 counted "unit tests under ASan + UBSan" unit unit-asan build/asan/unit-tests
 asan_lib=$(${CC:-cc} -print-file-name=libasan.so)
-HB_BIN=build/asan/hb-run HB_ASAN_PRELOAD=$asan_lib \
+HB_BIN=build/asan/hb-run HB_HTTP_BIN=build/asan/hb-run-http HB_ASAN_PRELOAD=$asan_lib \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     system "system tests under ASan + UBSan" system-asan
 if [ -n "${HB_PORTABLE_BIN:-}" ]; then

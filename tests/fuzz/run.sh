@@ -18,7 +18,7 @@ else
 fi
 FUZZ_CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
-ALL="heartbeat duration cron time tz tzposix state config reply output"
+ALL="heartbeat duration cron time tz tzposix state config reply output sse response"
 [ $# -gt 0 ] && ALL="$*"
 
 if ! PKG_CFLAGS=$(pkg-config --cflags inih libcjson) ||

@@ -202,6 +202,10 @@ static const struct suite {
 	{ "state", test_state },
 	{ "supervise", test_supervise },
 	{ "output", test_output },
+	{ "llm", test_llm },
+	{ "openai", test_openai },
+	{ "anthropic", test_anthropic },
+	{ "transcript", test_transcript },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

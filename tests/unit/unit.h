@@ -54,5 +54,9 @@ void test_text(void);
 void test_state(void);
 void test_supervise(void);
 void test_output(void);
+void test_llm(void);
+void test_openai(void);
+void test_anthropic(void);
+void test_transcript(void);
 
 #endif
