@@ -13,11 +13,14 @@ command -v gemini >/dev/null 2>&1 || {
 	echo "gemini not found in PATH ($PATH); set PATH in the crontab" >&2
 	exit 127
 }
-# Without HB_DANGEROUS=1 the approval mode stays Gemini's default: in headless mode a tool
-# that needs approval is refused.
+# Without HB_DANGEROUS=1 the approval mode stays Gemini's default (in headless mode a tool
+# that needs approval is refused) and so does its folder trust: Gemini then refuses (exit 55)
+# a workspace it does not trust; trust it once (run gemini there) or set
+# GEMINI_CLI_TRUST_WORKSPACE=true in the crontab. With HB_DANGEROUS=1, --skip-trust trusts the
+# workspace for the run, as yolo mode needs.
 set -- --output-format json
 [ -n "${HB_MODEL:-}" ] && set -- "$@" --model "$HB_MODEL"
-[ "${HB_DANGEROUS:-0}" = 1 ] && set -- "$@" --approval-mode yolo
+[ "${HB_DANGEROUS:-0}" = 1 ] && set -- "$@" --approval-mode yolo --skip-trust
 # The prompt comes on standard input, never on the command line; an empty --prompt makes the
 # run headless, and Gemini appends it (nothing) to what it reads from standard input.
 exec gemini "$@" --prompt "" <"$HB_PROMPT_FILE"

@@ -12,7 +12,7 @@ command -v gemini >/dev/null 2>&1 || {
 }
 set -- --output-format json
 [ -n "${HB_MODEL:-}" ] && set -- "$@" --model "$HB_MODEL"
-[ "${HB_DANGEROUS:-0}" = 1 ] && set -- "$@" --approval-mode yolo
+[ "${HB_DANGEROUS:-0}" = 1 ] && set -- "$@" --approval-mode yolo --skip-trust
 session=${HB_AGENT_SESSION:-}
 [ -n "$session" ] || exec gemini "$@" --prompt "" <"$HB_PROMPT_FILE"
 # --resume=ID: one argument, whatever the id looks like. The resumed run's output is kept

@@ -237,7 +237,7 @@ for a in "$@"; do
 		case $a in
 		*=*) ;;
 		--json | --skip-git-repo-check | --dangerously-bypass-approvals-and-sandbox | \
-		    --yolo | --auto | --continue | --last | -p | --print | \
+		    --yolo | --auto | --continue | --last | -p | --print | --skip-trust | \
 		    --dangerously-skip-permissions) ;;
 		*) skip=1 ;;
 		esac
@@ -377,11 +377,13 @@ MD
 			grep -qxF -- "$(dangerous_flag "$name")" "$WS/$name.args" ||
 			    fail "$name/$file: no permission flag: $(cat "$WS/$name.args")"
 			[ "$name" != gemini ] || grep -qx -- --approval-mode "$WS/$name.args"
+			[ "$name" != gemini ] || grep -qx -- --skip-trust "$WS/$name.args"
 			rm -f "$WS/$name.args"
 			run template "$name" "$file" HB_DANGEROUS=yes
 			[ "$status" -eq 0 ]
 			refute grep -qxF -- "$(dangerous_flag "$name")" "$WS/$name.args" ||
 			    fail "$name/$file: a permission flag without HB_DANGEROUS=1"
+			refute grep -qx -- --skip-trust "$WS/$name.args"
 		done
 	done
 }
@@ -498,6 +500,7 @@ MD
 	grep -qx -- --skip-git-repo-check "$f/codex-exec-resume"
 	grep -qx -- --approval-mode "$f/gemini"
 	grep -qx -- --resume "$f/gemini"
+	grep -qx -- --skip-trust "$f/gemini"
 	grep -qx -- --format "$f/opencode-run"
 	grep -qx -- --session "$f/opencode-run"
 	grep -qx -- --auto "$f/opencode-run"
