@@ -2,11 +2,12 @@
 # clis.bats - the shipped agent-CLI templates against the real CLIs, installed at pinned
 # versions in tests/agents/node_modules by `make test-deps` (tests/agents/install.sh).
 #
-# Claude Code runs for real, offline, against a local stand-in for the Messages API
-# (fixtures/anthropic-server.js). Codex, Gemini CLI and opencode run as fakes that accept
-# only the flags the installed CLI's own --help lists (read at test time, so the tests follow
-# the pinned versions), record their arguments and standard input, and print output shaped
-# like the real CLI's JSON.
+# Claude Code and Gemini CLI run for real, offline, against local stand-ins for their APIs
+# (fixtures/anthropic-server.js, fixtures/gemini-server.js). For the argument checks, and for
+# Codex and opencode throughout, the CLIs run as fakes that accept only the flags the
+# installed CLI's own --help lists (read at test time, so the tests follow the pinned
+# versions), record their arguments and standard input, and print output shaped like the
+# real CLI's JSON.
 #
 # hb-run does not yet hand HB_DANGEROUS and HB_AGENT_SESSION to templates (it drops every HB_
 # variable it does not set itself): the tests of those run the templates directly, with the
@@ -51,11 +52,11 @@ need_cli() {
 
 # --- the real Claude Code against a local Messages API ----------------------------------
 
-# Starts the stand-in API (its pid in $WS/pids/, so teardown ends it) and points Claude Code
-# at it, with a scratch HOME and nothing sent anywhere else.
-start_api() {
+# start_server FIXTURE: starts a stand-in API (its pid in $WS/pids/, so that teardown ends it
+# if the test does not) recording into $WS/api; sets API_URL.
+start_server() {
 	mkdir -p "$WS/api" "$WS/home"
-	node "$HBT_FIXTURES/anthropic-server.js" "$WS/api" 2>"$WS/api/stderr" &
+	node "$HBT_FIXTURES/$1" "$WS/api" 2>"$WS/api/stderr" &
 	API_PID=$!
 	echo "$API_PID" >"$WS/pids/api"
 	local i
@@ -64,7 +65,14 @@ start_api() {
 		sleep 0.1
 	done
 	[ -s "$WS/api/port" ] || fail "the API stand-in did not start: $(cat "$WS/api/stderr")"
-	export ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$WS/api/port")"
+	API_URL="http://127.0.0.1:$(cat "$WS/api/port")"
+}
+
+# Starts the Messages API stand-in and points Claude Code at it, with a scratch HOME and
+# nothing sent anywhere else.
+start_api() {
+	start_server anthropic-server.js
+	export ANTHROPIC_BASE_URL="$API_URL"
 	export ANTHROPIC_API_KEY=anything DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1
 	export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 HOME="$WS/home"
 	export PATH="$AGENTS_BIN:$PATH"
@@ -79,6 +87,7 @@ stop_api() {
 
 # api EXPR: a Python expression over R, the recorded requests in order (each {method, url,
 # body}), and M, those that are model calls carrying the word MARK (the test's prompts do).
+# (Modules json and os are at hand.)
 api() {
 	"$HBT_PY" - "$1" "$WS/api" <<'PY'
 import glob, json, os, sys
@@ -86,7 +95,8 @@ d = sys.argv[2]
 files = sorted(glob.glob(os.path.join(d, "request.*.json")),
                key=lambda f: int(f.rsplit(".", 2)[1]))
 R = [json.load(open(f)) for f in files]
-M = [r for r in R if r["url"].startswith("/v1/messages") and "MARK" in json.dumps(r["body"])]
+M = [r for r in R if ("/v1/messages" in r["url"] or "GenerateContent" in r["url"])
+     and "MARK" in json.dumps(r["body"])]
 v = eval(sys.argv[1])
 print(json.dumps(v) if not isinstance(v, str) else v)
 PY
@@ -188,6 +198,79 @@ MD
 	stop_api
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"result":"fake reply'* ]]
+}
+
+# --- the real Gemini CLI against a local Gemini API ---------------------------------------
+
+# Starts the Gemini API stand-in and points Gemini CLI at it: an API key (the auth type in a
+# scratch HOME's settings), the workspace trusted through the environment.
+start_gemini_api() {
+	start_server gemini-server.js
+	mkdir -p "$WS/home/.gemini"
+	echo '{"security": {"auth": {"selectedType": "gemini-api-key"}}}' \
+	    >"$WS/home/.gemini/settings.json"
+	export GOOGLE_GEMINI_BASE_URL="$API_URL" GEMINI_API_KEY=anything HOME="$WS/home"
+	export GEMINI_CLI_TRUST_WORKSPACE=true
+	export PATH="$AGENTS_BIN:$PATH"
+	export HB_AGENT_AGENT_TURN="$TEMPLATES/gemini/agent-turn.sh"
+	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/gemini/system-event.sh"
+}
+
+@test "gemini (real CLI): an agentTurn through hb-run reaches the API with the model; JSON with the session id" {
+	need_cli gemini
+	start_gemini_api
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    interval: 30m
+    model: gemini-test-model-1
+    prompt: look at the MARK and say what you see
+MD
+	run hb
+	stop_api
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fake reply"* ]]
+	[ "$(api 'len(M)')" -eq 1 ]
+	[[ "$(api 'M[0]["url"]')" == "/v1beta/models/gemini-test-model-1:streamGenerateContent"* ]]
+	api 'json.dumps(M[0]["body"]["contents"][-1])' | grep -q 'look at the MARK'
+	# the reply is Gemini's JSON (hb-run delivers it as text for now)
+	py 'L[-1]["reply"]' >"$WS/out.json"
+	"$HBT_PY" - "$WS/out.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["response"].startswith("fake reply "), o
+assert o["session_id"], o
+t = o["stats"]["models"]["gemini-test-model-1"]["tokens"]
+assert t["input"] == 11 and t["candidates"] == 7, t
+PY
+}
+
+@test "gemini (real CLI): system-event resumes HB_AGENT_SESSION with the first turn; a lost session starts anew" {
+	need_cli gemini
+	start_gemini_api
+	echo "first MARK" >"$WS/prompt"
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_MODEL=gemini-test-model-2 \
+	    "$TEMPLATES/gemini/system-event.sh"
+	[ "$status" -eq 0 ]
+	sid=$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
+	echo "second MARK" >"$WS/prompt"
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_MODEL=gemini-test-model-2 \
+	    HB_AGENT_SESSION="$sid" "$TEMPLATES/gemini/system-event.sh"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')" = "$sid" ]
+	[ "$(api 'len(M)')" -eq 2 ]
+	# the resumed request carries the first turn: its prompt and the model's answer
+	[ "$(api '[c["role"] for c in M[1]["body"]["contents"]][-3:]')" = '["user", "model", "user"]' ]
+	api 'json.dumps(M[1]["body"]["contents"])' | grep -q 'first MARK'
+	api 'json.dumps(M[1]["body"]["contents"])' | grep -q 'fake reply'
+	# a session Gemini does not know: the resume fails, a new session answers
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" \
+	    HB_AGENT_SESSION=0f0e0d0c-0b0a-4908-8706-050403020100 "$TEMPLATES/gemini/system-event.sh"
+	stop_api
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"resuming gemini session 0f0e0d0c-0b0a-4908-8706-050403020100 failed"* ]]
+	new=$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
+	[ -n "$new" ] && [ "$new" != "$sid" ]
 }
 
 # --- fakes that know the real flags -----------------------------------------------------
