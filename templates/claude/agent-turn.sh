@@ -17,6 +17,8 @@ command -v claude >/dev/null 2>&1 || {
 }
 set -- -p --output-format json --session-id "$HB_SESSION_ID"
 [ -n "${HB_MODEL:-}" ] && set -- "$@" --model "$HB_MODEL"
+# Without HB_DANGEROUS=1 Claude Code keeps its permission checks: in print mode a tool that
+# needs approval is refused.
 [ "${HB_DANGEROUS:-0}" = 1 ] && set -- "$@" --dangerously-skip-permissions
 # The prompt comes on standard input, never on the command line (where ps would show it).
 exec claude "$@" <"$HB_PROMPT_FILE"

@@ -3,7 +3,7 @@
 # hb-run-requires: claude
 # hb-run keeps one session id per workspace (HB_SESSION_ID, in its state file); the first run
 # creates the session (HB_SESSION_NEW=1), later runs resume it so the agent keeps its
-# context between heartbeats. See agent-turn.sh for the rest of the environment.
+# context between heartbeats. See agent-turn.sh for the rest of the environment and the output.
 set -eu
 command -v claude >/dev/null 2>&1 || {
 	echo "claude not found in PATH ($PATH); set PATH in the crontab" >&2
@@ -16,9 +16,15 @@ set -- -p --output-format json
 if [ "${HB_SESSION_NEW:-1}" = 1 ]; then
 	exec claude "$@" --session-id "$HB_SESSION_ID" <"$HB_PROMPT_FILE"
 fi
+# The resumed run's output is kept until it has succeeded, so that the JSON of a failed
+# resume never precedes the re-created session's.
 status=0
-claude "$@" --resume "$HB_SESSION_ID" <"$HB_PROMPT_FILE" || status=$?
-[ "$status" -eq 0 ] && exit 0
+out=$(claude "$@" --resume "$HB_SESSION_ID" <"$HB_PROMPT_FILE") || status=$?
+if [ "$status" -eq 0 ]; then
+	printf '%s\n' "$out"
+	exit 0
+fi
+[ -z "$out" ] || printf '%s\n' "$out" >&2
 # If the session is gone (the first run failed before Claude saved it, or its history was
 # cleared), start it again under the same id rather than failing at every heartbeat. When
 # that fails too, the run fails with its status, so hb-run records the error and backs off.

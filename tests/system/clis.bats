@@ -1,0 +1,597 @@
+#!/usr/bin/env bats
+# clis.bats - the shipped agent-CLI templates against the real CLIs, installed at pinned
+# versions in tests/agents/node_modules by `make test-deps` (tests/agents/install.sh).
+#
+# Claude Code and Gemini CLI run for real, offline, against local stand-ins for their APIs
+# (fixtures/anthropic-server.js, fixtures/gemini-server.js). For the argument checks, and for
+# Codex and opencode throughout, the CLIs run as fakes that accept only the flags the
+# installed CLI's own --help lists (read at test time, so the tests follow the pinned
+# versions), record their arguments and standard input, and print output shaped like the
+# real CLI's JSON.
+#
+# hb-run does not yet hand HB_DANGEROUS and HB_AGENT_SESSION to templates (it drops every HB_
+# variable it does not set itself): the tests of those run the templates directly, with the
+# environment hb-run gives them.
+
+load helpers
+
+TEMPLATES="$BATS_TEST_DIRNAME/../../templates"
+AGENTS_BIN="$BATS_TEST_DIRNAME/../agents/node_modules/.bin"
+
+# The flags each installed CLI's --help lists, one a line, in $BATS_FILE_TMPDIR/flags/NAME
+# (NAME: claude, codex-exec, codex-exec-resume, gemini, opencode-run). opencode prints its
+# help on standard error.
+setup_file() {
+	local d="$BATS_FILE_TMPDIR/flags" h="$BATS_FILE_TMPDIR/home"
+	mkdir -p "$d" "$h"
+	helpflags() {
+		local name=$1 cli=$2
+		shift 2
+		[ -x "$AGENTS_BIN/$cli" ] || return 0
+		HOME=$h CODEX_HOME=$h/.codex timeout 60 "$AGENTS_BIN/$cli" "$@" --help 2>&1 |
+		    sed -nE 's/^ +((-[A-Za-z0-9], )?--?[A-Za-z][A-Za-z0-9-]*).*/\1/p' |
+		    tr ',' '\n' | tr -d ' ' | sort -u >"$d/$name"
+	}
+	mkdir -p "$h/.codex"
+	helpflags claude claude
+	helpflags codex-exec codex exec
+	helpflags codex-exec-resume codex exec resume
+	helpflags gemini gemini
+	helpflags opencode-run opencode run
+}
+
+# refute CMD...: fails when CMD succeeds (a bare `! CMD` does not fail a bats test).
+refute() {
+	! "$@"
+}
+
+# need_cli NAME: skips the test unless the real CLI is installed.
+need_cli() {
+	[ -x "$AGENTS_BIN/$1" ] || skip "$1 is not installed in tests/agents (make test-deps)"
+}
+
+# --- the real Claude Code against a local Messages API ----------------------------------
+
+# start_server FIXTURE: starts a stand-in API (its pid in $WS/pids/, so that teardown ends it
+# if the test does not) recording into $WS/api; sets API_URL.
+start_server() {
+	mkdir -p "$WS/api" "$WS/home"
+	node "$HBT_FIXTURES/$1" "$WS/api" 2>"$WS/api/stderr" &
+	API_PID=$!
+	echo "$API_PID" >"$WS/pids/api"
+	local i
+	for i in $(seq 100); do
+		[ -s "$WS/api/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$WS/api/port" ] || fail "the API stand-in did not start: $(cat "$WS/api/stderr")"
+	API_URL="http://127.0.0.1:$(cat "$WS/api/port")"
+}
+
+# Starts the Messages API stand-in and points Claude Code at it, with a scratch HOME and
+# nothing sent anywhere else.
+start_api() {
+	start_server anthropic-server.js
+	export ANTHROPIC_BASE_URL="$API_URL"
+	export ANTHROPIC_API_KEY=anything DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1
+	export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 HOME="$WS/home"
+	export PATH="$AGENTS_BIN:$PATH"
+	export HB_AGENT_AGENT_TURN="$TEMPLATES/claude/agent-turn.sh"
+	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/claude/system-event.sh"
+}
+
+stop_api() {
+	kill -TERM "$API_PID" 2>/dev/null || true
+	wait "$API_PID" 2>/dev/null || true
+}
+
+# api EXPR: a Python expression over R, the recorded requests in order (each {method, url,
+# body}), and M, those that are model calls carrying the word MARK (the test's prompts do).
+# (Modules json and os are at hand.)
+api() {
+	"$HBT_PY" - "$1" "$WS/api" <<'PY'
+import glob, json, os, sys
+d = sys.argv[2]
+files = sorted(glob.glob(os.path.join(d, "request.*.json")),
+               key=lambda f: int(f.rsplit(".", 2)[1]))
+R = [json.load(open(f)) for f in files]
+M = [r for r in R if ("/v1/messages" in r["url"] or "GenerateContent" in r["url"])
+     and "MARK" in json.dumps(r["body"])]
+v = eval(sys.argv[1])
+print(json.dumps(v) if not isinstance(v, str) else v)
+PY
+}
+
+# reply_is N: the last run's reply (in the log) is the model's Nth answer. hb-run delivers a
+# command agent's standard output as text for now, so the reply is the template's JSON, whose
+# "result" is the answer; with the claude-json output format it will be the answer itself.
+reply_is() {
+	py "(lambda r: json.loads(r)['result'] if r.lstrip().startswith('{') else r.strip())(L[-1]['reply'])" |
+	    grep -qx "fake reply $1"
+}
+
+@test "claude (real CLI): an agentTurn reaches the API with the task's model; the reply is delivered" {
+	need_cli claude
+	start_api
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    interval: 30m
+    model: claude-test-model-1
+    prompt: look at the MARK and say what you see
+MD
+	run hb
+	stop_api
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fake reply"* ]]
+	[ "$(api 'len(M)')" -eq 1 ]
+	[ "$(api 'M[0]["url"]')" = "/v1/messages?beta=true" ]
+	[ "$(api 'M[0]["body"]["model"]')" = claude-test-model-1 ]
+	[ "$(api 'M[0]["body"]["stream"]')" = true ]
+	[ "$(py 'S["turn"]["last_status"]')" = ok ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[0]][0]')"	# the server's count
+}
+
+@test "claude (real CLI): the template prints Claude Code's JSON: result, usage, cost, session id" {
+	need_cli claude
+	start_api
+	echo "what is the MARK" >"$WS/prompt"
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_SESSION_ID=0b7c9e2e-52f4-4c1e-9d52-6a3c1d1f0e11 \
+	    HB_SESSION_NEW=1 HB_MODEL=claude-test-model-2 HB_TASK=t HB_TYPE=agentTurn \
+	    "$TEMPLATES/claude/agent-turn.sh"
+	stop_api
+	[ "$status" -eq 0 ]
+	echo "$output" >"$WS/out.json"
+	"$HBT_PY" - "$WS/out.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["type"] == "result" and o["is_error"] is False, o
+assert o["result"].startswith("fake reply "), o["result"]
+assert o["session_id"] == "0b7c9e2e-52f4-4c1e-9d52-6a3c1d1f0e11", o["session_id"]
+assert o["usage"]["input_tokens"] == 11 and o["usage"]["output_tokens"] == 7, o["usage"]
+assert isinstance(o["total_cost_usd"], (int, float)), o
+assert "claude-test-model-2" in o["modelUsage"], o["modelUsage"]
+PY
+}
+
+@test "claude (real CLI): a systemEvent creates the main session, then resumes it with the first turn" {
+	need_cli claude
+	start_api
+	heartbeat <<'MD'
+tasks:
+  - name: ev
+    type: systemEvent
+    interval: 30m
+    model: claude-test-model-3
+    prompt: check the MARK again
+MD
+	run hb ev
+	[ "$status" -eq 0 ]
+	[ "$(api 'len(M)')" -eq 1 ]
+	sid=$(py 'list(S["_sessions"].values())[0]["id"]')
+	[ -n "$sid" ]
+	# Claude Code saved the session under hb-run's id
+	ls "$WS"/home/.claude/projects/*/"$sid.jsonl"
+	run hb ev
+	stop_api
+	[ "$status" -eq 0 ]
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(api 'M[1]["body"]["model"]')" = claude-test-model-3 ]
+	# the resumed request carries the first turn: its prompt and the model's first answer
+	[ "$(api 'len(M[1]["body"]["messages"]) > len(M[0]["body"]["messages"])')" = true ]
+	api 'json.dumps(M[1]["body"]["messages"])' | grep -q 'fake reply'
+	[ "$(api 'json.dumps(M[1]["body"]["messages"]).count("check the MARK again")')" -ge 2 ]
+	[ "$(py 'S["ev"]["runs"]')" -eq 2 ]
+	[ "$(py 'list(S["_sessions"].values())[0]["id"]')" = "$sid" ]
+	[[ "$(py 'L[-1]["reply"]')" == *"fake reply"* ]]
+}
+
+@test "claude (real CLI): HB_DANGEROUS=1 adds a flag the CLI accepts; the run still succeeds" {
+	need_cli claude
+	start_api
+	echo "the MARK, unattended" >"$WS/prompt"
+	# Claude Code refuses to skip permissions as root outside a sandbox it knows of.
+	[ "$(id -u)" != 0 ] || export IS_SANDBOX=1
+	run env HB_PROMPT_FILE="$WS/prompt" HB_SESSION_ID=5d0f1a8e-7c41-4b8a-a3e9-2f6d7c8b9a01 \
+	    HB_SESSION_NEW=1 HB_DANGEROUS=1 HB_TASK=t HB_TYPE=agentTurn \
+	    "$TEMPLATES/claude/agent-turn.sh"
+	stop_api
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"result":"fake reply'* ]]
+}
+
+# --- the real Gemini CLI against a local Gemini API ---------------------------------------
+
+# Starts the Gemini API stand-in and points Gemini CLI at it: an API key (the auth type in a
+# scratch HOME's settings), the workspace trusted through the environment.
+start_gemini_api() {
+	start_server gemini-server.js
+	mkdir -p "$WS/home/.gemini"
+	echo '{"security": {"auth": {"selectedType": "gemini-api-key"}}}' \
+	    >"$WS/home/.gemini/settings.json"
+	export GOOGLE_GEMINI_BASE_URL="$API_URL" GEMINI_API_KEY=anything HOME="$WS/home"
+	export GEMINI_CLI_TRUST_WORKSPACE=true
+	export PATH="$AGENTS_BIN:$PATH"
+	export HB_AGENT_AGENT_TURN="$TEMPLATES/gemini/agent-turn.sh"
+	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/gemini/system-event.sh"
+}
+
+@test "gemini (real CLI): an agentTurn through hb-run reaches the API with the model; JSON with the session id" {
+	need_cli gemini
+	start_gemini_api
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    interval: 30m
+    model: gemini-test-model-1
+    prompt: look at the MARK and say what you see
+MD
+	run hb
+	stop_api
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fake reply"* ]]
+	[ "$(api 'len(M)')" -eq 1 ]
+	[[ "$(api 'M[0]["url"]')" == "/v1beta/models/gemini-test-model-1:streamGenerateContent"* ]]
+	api 'json.dumps(M[0]["body"]["contents"][-1])' | grep -q 'look at the MARK'
+	# the reply is Gemini's JSON (hb-run delivers it as text for now)
+	py 'L[-1]["reply"]' >"$WS/out.json"
+	"$HBT_PY" - "$WS/out.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["response"].startswith("fake reply "), o
+assert o["session_id"], o
+t = o["stats"]["models"]["gemini-test-model-1"]["tokens"]
+assert t["input"] == 11 and t["candidates"] == 7, t
+PY
+}
+
+@test "gemini (real CLI): system-event resumes HB_AGENT_SESSION with the first turn; a lost session starts anew" {
+	need_cli gemini
+	start_gemini_api
+	echo "first MARK" >"$WS/prompt"
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_MODEL=gemini-test-model-2 \
+	    "$TEMPLATES/gemini/system-event.sh"
+	[ "$status" -eq 0 ]
+	sid=$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
+	echo "second MARK" >"$WS/prompt"
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_MODEL=gemini-test-model-2 \
+	    HB_AGENT_SESSION="$sid" "$TEMPLATES/gemini/system-event.sh"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')" = "$sid" ]
+	[ "$(api 'len(M)')" -eq 2 ]
+	# the resumed request carries the first turn: its prompt and the model's answer
+	[ "$(api '[c["role"] for c in M[1]["body"]["contents"]][-3:]')" = '["user", "model", "user"]' ]
+	api 'json.dumps(M[1]["body"]["contents"])' | grep -q 'first MARK'
+	api 'json.dumps(M[1]["body"]["contents"])' | grep -q 'fake reply'
+	# a session Gemini does not know: the resume fails, a new session answers
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" \
+	    HB_AGENT_SESSION=0f0e0d0c-0b0a-4908-8706-050403020100 "$TEMPLATES/gemini/system-event.sh"
+	stop_api
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"resuming gemini session 0f0e0d0c-0b0a-4908-8706-050403020100 failed"* ]]
+	new=$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
+	[ -n "$new" ] && [ "$new" != "$sid" ]
+}
+
+# --- fakes that know the real flags -----------------------------------------------------
+
+# fake_cli NAME: a fake NAME on the PATH. It refuses (exit 2) any option that the real
+# CLI's --help (for the subcommand used) does not list; appends its arguments to NAME.args
+# (a line each, then "--"); keeps its standard input as NAME.stdin.N (N: its call count);
+# then exits with the status in NAME.exit.N, after printing a partial line, or prints JSON
+# shaped like the real CLI's, with the session id in NAME.session (else a new one).
+fake_cli() {
+	local name=$1
+	need_cli "$name"
+	mkdir -p "$WS/bin"
+	{
+		echo '#!/bin/sh'
+		echo "name=$name flags=$BATS_FILE_TMPDIR/flags"
+		cat <<'EOF'
+w=$HBT_WS
+n=$(( $(cat "$w/$name.calls" 2>/dev/null || echo 0) + 1 ))
+echo "$n" >"$w/$name.calls"
+for a in "$@"; do printf '%s\n' "$a"; done >>"$w/$name.args"
+echo -- >>"$w/$name.args"
+help=$name
+case $name in
+codex)
+	[ "${1:-}" = exec ] || { echo "fake codex: not exec: $1" >&2; exit 2; }
+	shift; help=codex-exec
+	if [ "${1:-}" = resume ]; then shift; help=codex-exec-resume; fi
+	;;
+opencode)
+	[ "${1:-}" = run ] || { echo "fake opencode: not run: $1" >&2; exit 2; }
+	shift; help=opencode-run
+	;;
+esac
+# Every option must be one the real CLI lists; an option's value is the next argument.
+# (A bare "-" is codex's "read the prompt from stdin".)
+skip=0
+for a in "$@"; do
+	if [ "$skip" = 1 ]; then skip=0; continue; fi
+	case $a in
+	-) ;;
+	-*)
+		grep -qxF -- "${a%%=*}" "$flags/$help" || {
+			echo "fake $name: $a is not an option of the real CLI ($help)" >&2
+			exit 2
+		}
+		case $a in
+		*=*) ;;
+		--json | --skip-git-repo-check | --dangerously-bypass-approvals-and-sandbox | \
+		    --yolo | --auto | --continue | --last | -p | --print | --skip-trust | \
+		    --dangerously-skip-permissions) ;;
+		*) skip=1 ;;
+		esac
+		;;
+	esac
+done
+cat >"$w/$name.stdin.$n"
+sid=$(cat "$w/$name.session" 2>/dev/null || echo "$name-session-$n")
+if [ -f "$w/$name.exit.$n" ]; then
+	echo "{\"partial\": \"$name call $n\"}"
+	echo "$name call $n failing" >&2
+	exit "$(cat "$w/$name.exit.$n")"
+fi
+case $name in
+codex)
+	echo "{\"type\":\"thread.started\",\"thread_id\":\"$sid\"}"
+	echo '{"type":"turn.started"}'
+	echo "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_0\",\"type\":\"agent_message\",\"text\":\"codex reply $n\"}}"
+	echo '{"type":"turn.completed","usage":{"input_tokens":11,"cached_input_tokens":0,"output_tokens":7}}'
+	;;
+gemini)
+	echo "{\"session_id\": \"$sid\", \"response\": \"gemini reply $n\", \"stats\": {\"models\": {\"m\": {\"tokens\": {\"input\": 11, \"candidates\": 7, \"total\": 18}}}}}"
+	;;
+opencode)
+	echo "{\"type\":\"step_start\",\"timestamp\":1,\"sessionID\":\"$sid\",\"part\":{\"type\":\"step-start\"}}"
+	echo "{\"type\":\"text\",\"timestamp\":2,\"sessionID\":\"$sid\",\"part\":{\"type\":\"text\",\"text\":\"opencode reply $n\"}}"
+	echo "{\"type\":\"step_finish\",\"timestamp\":3,\"sessionID\":\"$sid\",\"part\":{\"type\":\"step-finish\",\"reason\":\"stop\",\"cost\":0,\"tokens\":{\"input\":11,\"output\":7,\"reasoning\":0,\"cache\":{\"read\":0,\"write\":0}}}}"
+	;;
+claude)
+	echo "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"claude reply $n\",\"session_id\":\"$sid\",\"total_cost_usd\":0.001,\"usage\":{\"input_tokens\":11,\"output_tokens\":7}}"
+	;;
+esac
+EOF
+	} >"$WS/bin/$name"
+	chmod +x "$WS/bin/$name"
+	export PATH="$WS/bin:$PATH"
+}
+
+# call N NAME: the arguments of NAME's Nth call, a line each.
+call() {
+	awk -v n="$1" 'BEGIN { RS = "--\n" } NR == n { printf "%s", $0 }' "$WS/$2.args"
+}
+
+# template NAME FILE [VAR=VALUE...]: runs a template as hb-run would, with a fresh prompt
+# file and the given variables (HB_DANGEROUS, HB_AGENT_SESSION, ...). Use under run.
+template() {
+	local name=$1 file=$2
+	shift 2
+	echo "the prompt of $name/$file" >"$WS/prompt"
+	env HB_TASK=t HB_TYPE=systemEvent HB_PROMPT_FILE="$WS/prompt" HB_WORKSPACE="$WS" \
+	    HB_RUN_ID=r HB_REASON=manual HB_SESSION_ID=9a1c3f1e-6a0b-4f7e-8a51-3e3d0c2b1a00 \
+	    HB_SESSION_NEW=1 "$@" "$TEMPLATES/$name/$file.sh" <"$WS/prompt"
+}
+
+# The option each CLI takes for unattended use, as the templates pass it.
+dangerous_flag() {
+	case $1 in
+	claude) echo --dangerously-skip-permissions ;;
+	codex) echo --dangerously-bypass-approvals-and-sandbox ;;
+	gemini) echo yolo ;;	# --approval-mode yolo
+	opencode) echo --auto ;;
+	esac
+}
+
+# Through hb-run: an agentTurn and a first systemEvent, with a model that looks like flags.
+through_hb_run() {
+	local name=$1
+	fake_cli "$name"
+	export HB_AGENT_AGENT_TURN="$TEMPLATES/$name/agent-turn.sh"
+	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/$name/system-event.sh"
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    interval: 30m
+    model: "x --yolo --auto *"
+    prompt: the turn's prompt
+  - name: ev
+    type: systemEvent
+    interval: 30m
+    model: "x --yolo --auto *"
+    prompt: the event's prompt
+MD
+	touch "$WS/a-file-a-glob-would-find"
+	run hb
+	[ "$status" -eq 0 ] || fail "hb-run failed: $output"
+	[ "$(cat "$WS/$name.calls")" -eq 2 ] || fail "calls: $(cat "$WS/$name.calls")"
+	[[ "$output" == *"$name reply 1"* ]]
+	[[ "$output" == *"$name reply 2"* ]]
+	# the model is one argument, and nothing a glob or a split would make of it
+	[ "$(grep -cxF -- 'x --yolo --auto *' "$WS/$name.args")" -eq 2 ]
+	refute grep -q a-file-a-glob-would-find "$WS/$name.args"
+	# no permission flag, and the prompt on standard input, never on the command line
+	refute grep -qxF -- "$(dangerous_flag "$name")" "$WS/$name.args"
+	refute grep -q "the turn's prompt\|the event's prompt" "$WS/$name.args"
+	grep -q "the turn's prompt" "$WS/$name.stdin.1"
+	grep -q "the event's prompt" "$WS/$name.stdin.2"
+	[ "$(py 'S["turn"]["last_status"]')" = ok ]
+	[ "$(py 'S["ev"]["last_status"]')" = ok ]
+}
+
+@test "codex templates via hb-run: real flags only (exec --json), model as one argument, prompt on stdin" {
+	through_hb_run codex
+	[ "$(call 1 codex | head -n 1)" = exec ]
+	call 1 codex | grep -qx -- --json
+	call 1 codex | tail -n 1 | grep -qx -- -
+	refute grep -qx resume "$WS/codex.args"
+}
+
+@test "gemini templates via hb-run: real flags only (--output-format json, headless), model as one argument" {
+	through_hb_run gemini
+	[ "$(call 1 gemini | grep -A1 -x -- --output-format | tail -n 1)" = json ]
+	call 1 gemini | grep -qx -- --prompt
+	refute grep -qx -- --resume "$WS/gemini.args"
+}
+
+@test "opencode templates via hb-run: real flags only (run --format json), model as one argument" {
+	through_hb_run opencode
+	[ "$(call 1 opencode | head -n 1)" = run ]
+	[ "$(call 1 opencode | grep -A1 -x -- --format | tail -n 1)" = json ]
+	refute grep -q -- --session "$WS/opencode.args"
+}
+
+@test "claude templates via hb-run: real flags only (-p --output-format json), model as one argument" {
+	through_hb_run claude
+	[ "$(call 1 claude | grep -A1 -x -- --output-format | tail -n 1)" = json ]
+	call 1 claude | grep -qx -- --session-id
+}
+
+@test "every template: HB_DANGEROUS=1 passes the CLI's unattended flag, other values do not" {
+	local name file
+	for name in claude codex gemini opencode; do
+		fake_cli "$name"
+		for file in agent-turn system-event; do
+			rm -f "$WS/$name.args"
+			run template "$name" "$file" HB_DANGEROUS=1
+			[ "$status" -eq 0 ] || fail "$name/$file: $output"
+			grep -qxF -- "$(dangerous_flag "$name")" "$WS/$name.args" ||
+			    fail "$name/$file: no permission flag: $(cat "$WS/$name.args")"
+			[ "$name" != gemini ] || grep -qx -- --approval-mode "$WS/$name.args"
+			[ "$name" != gemini ] || grep -qx -- --skip-trust "$WS/$name.args"
+			rm -f "$WS/$name.args"
+			run template "$name" "$file" HB_DANGEROUS=yes
+			[ "$status" -eq 0 ]
+			refute grep -qxF -- "$(dangerous_flag "$name")" "$WS/$name.args" ||
+			    fail "$name/$file: a permission flag without HB_DANGEROUS=1"
+			refute grep -qx -- --skip-trust "$WS/$name.args"
+		done
+	done
+}
+
+@test "codex, gemini, opencode system-event: HB_AGENT_SESSION resumes the CLI's own session" {
+	fake_cli codex
+	fake_cli gemini
+	fake_cli opencode
+	run template codex system-event HB_AGENT_SESSION=0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
+	[ "$status" -eq 0 ]
+	[ "$(call 1 codex | sed -n 1,2p | tr '\n' ' ')" = "exec resume " ]
+	[ "$(call 1 codex | tail -n 2 | tr '\n' ' ')" = "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b - " ]
+	[[ "$output" == *"codex reply 1"* ]]
+	run template gemini system-event HB_AGENT_SESSION=4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6
+	[ "$status" -eq 0 ]
+	call 1 gemini | grep -qx -- --resume=4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6
+	[[ "$output" == *"gemini reply 1"* ]]
+	run template opencode system-event HB_AGENT_SESSION=ses_0123abcdEF
+	[ "$status" -eq 0 ]
+	call 1 opencode | grep -qx -- --session=ses_0123abcdEF
+	[[ "$output" == *"opencode reply 1"* ]]
+	# the agentTurn templates never resume
+	run template codex agent-turn HB_AGENT_SESSION=0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
+	[ "$status" -eq 0 ]
+	[ -z "$(call 2 codex | grep 0199a1b2)" ]
+}
+
+@test "codex, gemini, opencode system-event: a failed resume starts a new session; its output is not the reply" {
+	local name
+	for name in codex gemini opencode; do
+		fake_cli "$name"
+		echo 1 >"$WS/$name.exit.1"
+		run --separate-stderr template "$name" system-event HB_AGENT_SESSION=old-session
+		[ "$status" -eq 0 ] || fail "$name: $output"
+		[ "$(cat "$WS/$name.calls")" -eq 2 ]
+		[[ "$output" == *"$name reply 2"* ]]
+		[[ "$output" != *"$name call 1"* ]] || fail "$name: the failed resume's output is in the reply"
+		[[ "$stderr" == *"$name call 1"* ]]
+		[ -z "$(call 2 "$name" | grep old-session)" ]
+	done
+}
+
+@test "every system-event: resume and new session both failing fail with the second status" {
+	local name
+	for name in codex gemini opencode; do
+		fake_cli "$name"
+		echo 1 >"$WS/$name.exit.1"
+		echo 7 >"$WS/$name.exit.2"
+		run template "$name" system-event HB_AGENT_SESSION=old-session
+		[ "$status" -eq 7 ] || fail "$name: exit $status"
+	done
+	fake_cli claude
+	echo 1 >"$WS/claude.exit.1"
+	echo 7 >"$WS/claude.exit.2"
+	run template claude system-event HB_SESSION_NEW=0
+	[ "$status" -eq 7 ]
+}
+
+@test "every template: a failing CLI fails the run with its status (through hb-run)" {
+	local name
+	for name in claude codex gemini opencode; do
+		fake_cli "$name"
+		echo 5 >"$WS/$name.exit.1"
+		export HB_AGENT_AGENT_TURN="$TEMPLATES/$name/agent-turn.sh"
+		heartbeat <<'MD'
+tasks:
+  - name: turn
+    interval: 30m
+    prompt: p
+MD
+		rm -f "$WS/.heartbeat-state.json"
+		run hb
+		[ "$status" -eq 1 ] || fail "$name: hb-run exit $status"
+		[ "$(py 'S["turn"]["last_status"]')" = error ]
+		[ "$(py 'S["turn"]["last_exit"]')" = 5 ]
+	done
+}
+
+@test "every template: a CLI missing from PATH is exit 127 with a message naming it" {
+	local name file
+	mkdir -p "$WS/nobin"
+	for name in claude codex gemini opencode; do
+		grep -qx "# hb-run-requires: $name" "$TEMPLATES/$name/agent-turn.sh"
+		grep -qx "# hb-run-requires: $name" "$TEMPLATES/$name/system-event.sh"
+		for file in agent-turn system-event; do
+			run -127 --separate-stderr template "$name" "$file" PATH="$WS/nobin"
+			[ "$status" -eq 127 ] || fail "$name/$file: exit $status"
+			[[ "$stderr" == *"$name not found in PATH"* ]]
+		done
+	done
+	# and hb-run records it as a failed run
+	export HB_AGENT_AGENT_TURN="$TEMPLATES/codex/agent-turn.sh"
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    interval: 30m
+    prompt: p
+MD
+	run env PATH="$WS/nobin" "$HB_BIN" -C "$WS"
+	[ "$status" -eq 1 ]
+	[ "$(py 'S["turn"]["last_exit"]')" = 127 ]
+}
+
+@test "the fakes know the real CLIs' flags (read from the installed --help)" {
+	need_cli claude
+	need_cli codex
+	need_cli gemini
+	need_cli opencode
+	local f="$BATS_FILE_TMPDIR/flags"
+	grep -qx -- --output-format "$f/claude"
+	grep -qx -- --dangerously-skip-permissions "$f/claude"
+	grep -qx -- --json "$f/codex-exec"
+	grep -qx -- --dangerously-bypass-approvals-and-sandbox "$f/codex-exec-resume"
+	grep -qx -- --skip-git-repo-check "$f/codex-exec-resume"
+	grep -qx -- --approval-mode "$f/gemini"
+	grep -qx -- --resume "$f/gemini"
+	grep -qx -- --skip-trust "$f/gemini"
+	grep -qx -- --format "$f/opencode-run"
+	grep -qx -- --session "$f/opencode-run"
+	grep -qx -- --auto "$f/opencode-run"
+	# and a fake refuses a flag the real CLI lacks
+	refute grep -qx -- --no-such-flag "$f/codex-exec"
+	fake_cli codex
+	run -2 codex exec --json --no-such-flag - </dev/null
+	[[ "$output" == *"--no-such-flag is not an option of the real CLI"* ]]
+	fake_cli opencode
+	run -2 opencode run --full-auto </dev/null
+}
