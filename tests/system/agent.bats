@@ -182,8 +182,8 @@ MD
 	[ "$(seen turn HB_RUN_ID)" != "$(seen event HB_RUN_ID)" ]
 	[ "$(py '[e["run_id"] for e in L if e["task"] == "turn"][0]')" = "$(seen turn HB_RUN_ID)" ]
 	# no other HB_ variable leaks through
-	! grep -q '^HB_STALE_LOOKING=' rec/turn.1.env
-	! grep -q '^HB_AGENT_MODEL=' rec/turn.1.env
+	refute grep -q '^HB_STALE_LOOKING=' rec/turn.1.env
+	refute grep -q '^HB_AGENT_MODEL=' rec/turn.1.env
 	# the prompt file: 0600, the same bytes as stdin, with the context, gone afterwards
 	[ "$(cat rec/turn.1.mode)" = 600 ]
 	cmp rec/turn.1.stdin rec/turn.1.prompt
@@ -192,7 +192,7 @@ MD
 	head -n 3 rec/turn.1.stdin | cmp - expected
 	grep -qF 'My repos live in ~/src.' rec/turn.1.stdin
 	grep -qF 'Footer context line.' rec/turn.1.stdin
-	! grep -q 'name: turn' rec/turn.1.stdin
+	refute grep -q 'name: turn' rec/turn.1.stdin
 	[ ! -e "$(seen turn HB_PROMPT_FILE)" ]
 	[ ! -e "$(seen event HB_PROMPT_FILE)" ]
 	[ -z "$(ls tmp)" ]

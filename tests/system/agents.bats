@@ -502,7 +502,7 @@ INI
 	# usage as the helper said it; the key nowhere in what hb-run keeps
 	[ "$(py 'L[0]["input_tokens"], L[0]["output_tokens"], L[0]["cost_usd"], L[0]["model"]')" = '[812, 25, 0.0004, "qwen3-0.6b"]' ]
 	[ "$(py 'S["talk"]["tokens_in"]')" = 812 ]
-	! grep -q hbt-secret-value .heartbeat-log.jsonl .heartbeat-state.json
+	refute grep -q hbt-secret-value .heartbeat-log.jsonl .heartbeat-state.json
 	# the next systemEvent goes on in the same transcript
 	HBT_MODEL_KEY=k run --separate-stderr hb_at "2026-01-05 09:30:00" talk
 	[ "$status" -eq 0 ]

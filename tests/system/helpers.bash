@@ -210,6 +210,14 @@ needs_linux_platform() {
 	linux_platform || skip "needs the Linux-only $*: portable build"
 }
 
+# refute CMD...: fails the test when CMD succeeds. (A bare "! CMD" never fails a bats test:
+# errexit ignores a negated command.)
+refute() {
+	if "$@"; then
+		fail "expected to fail: $*"
+	fi
+}
+
 # Fails the test with a message.
 fail() {
 	echo "$*" >&2

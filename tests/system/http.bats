@@ -366,10 +366,10 @@ no_key_anywhere() {
 	[ "$(requests)" -ge 1 ]
 	[ "$(tr '\0' ' ' <"/proc/$pid/comm")" = "hb-run-http" ] ||
 	    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *hb-run-http* ]]
-	! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$KEY"
+	if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$KEY"; then echo "the key is in the command line" >&2; return 1; fi
 	kill "$pid"
 	wait "$pid" || true
-	! grep -qF "$KEY" "$WS/out" "$WS/err"
+	if grep -qF "$KEY" "$WS/out" "$WS/err"; then echo "the key is in the output" >&2; return 1; fi
 }
 
 @test "transcripts: earlier turns go before the prompt; the new pair is appended (0600); 50 turns at most" {
@@ -434,5 +434,5 @@ no_key_anywhere() {
 	ldd "$HTTP_BIN" | grep -q libcurl
 	local hb="$BATS_TEST_DIRNAME/../../hb-run"
 	[ -x "$hb" ] || skip "no hb-run binary"
-	! ldd "$hb" | grep -q libcurl
+	if ldd "$hb" | grep -q libcurl; then echo "hb-run links libcurl" >&2; return 1; fi
 }

@@ -95,7 +95,7 @@ MD
 	[ "$(runs_of heartbeat)" -eq 0 ]
 	grep -q 'Process only the due tasks below' rec/inbox.1.stdin
 	grep -q 'Be brief' rec/inbox.1.stdin
-	! grep -q '```' rec/inbox.1.stdin
+	refute grep -q '```' rec/inbox.1.stdin
 }
 
 @test "a fenced block beside a real block, or with the block commented out: ignored, with a warning" {
@@ -194,7 +194,7 @@ MD
 	[ "$status" -eq 0 ]
 	[ "$(runs_of a)" -eq 1 ]
 	[ "$(runs_of b)" -eq 1 ]
-	! grep -q 'name: b' rec/a.1.stdin
+	refute grep -q 'name: b' rec/a.1.stdin
 }
 
 @test "a no-break space in the indentation: an error naming file:line" {
@@ -206,7 +206,7 @@ MD
 	[ "$status" -eq 2 ]
 	[ "$(runs_of a)" -eq 1 ]
 	[ "$(runs_of b)" -eq 0 ]
-	! grep -q 'name: b' rec/a.1.stdin
+	refute grep -q 'name: b' rec/a.1.stdin
 }
 
 @test "a second tasks: line: its tasks join the block, with a warning" {

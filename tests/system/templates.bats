@@ -78,8 +78,8 @@ MD
 	run hb_at "2026-01-05 09:30:00"		# resume
 	[ "$status" -eq 0 ]
 	[ "$(grep -cx -- 'x --dangerously-skip-permissions \*' "$WS/claude.args")" -eq 2 ]
-	! grep -qx -- '--dangerously-skip-permissions' "$WS/claude.args"
-	! grep -q 'a-file-a-glob-would-find' "$WS/claude.args"
+	refute grep -qx -- '--dangerously-skip-permissions' "$WS/claude.args"
+	refute grep -q 'a-file-a-glob-would-find' "$WS/claude.args"
 	# and the agentTurn template too
 	heartbeat <<'MD'
 tasks:
