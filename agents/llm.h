@@ -16,6 +16,11 @@
 /* One SSE event (its data lines together) may be at most this long. */
 #define LLM_EVENT_MAX	(1024 * 1024)
 
+/* hb-run-http's exit status when the run's deadline ended a request that had no whole reply
+ * yet (0: a reply, 1: the request failed, 2: a configuration error): hb-run records the run
+ * as a timeout. */
+#define LLM_EXIT_TIMEOUT	3
+
 enum llm_api { LLM_OPENAI, LLM_ANTHROPIC };
 
 /* What a request asks. TURNS come before PROMPT (the new user turn). */

@@ -46,6 +46,7 @@ struct attempt {
 	int sse_bad;		/* an event past LLM_EVENT_MAX, or memory ran out */
 	long long last_byte;	/* when the last byte came (or the try started), Unix ms */
 	int stalled;		/* ended: nothing came for stall_s */
+	int out_of_time;	/* ended by the deadline (the run's timeout, less a margin) */
 	char retry_after[64], retry_after_ms[64], content_type[128];
 };
 
@@ -291,6 +292,8 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 	if (a->status == 0)
 		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &a->status);
 	stalled = rc == CURLE_ABORTED_BY_CALLBACK && a->stalled;
+	/* the whole-transfer limit is the deadline (the connect limit may be shorter) */
+	a->out_of_time = rc == CURLE_OPERATION_TIMEDOUT && now_ms() + 100 >= deadline;
 	describe_status(status, sizeof status, a->status);
 
 	/* An HTTP error: the status and the API's own message decide. */
@@ -347,6 +350,9 @@ try_once(struct attempt *a, long long deadline, char *err, size_t errlen, long l
 			if (stalled)
 				snprintf(err, errlen, "%s: %s, but then nothing came for %ld s", fs->host,
 				    status, fs->stall_s);
+			else if (a->out_of_time)
+				snprintf(err, errlen, "%s: %s, but no reply came before the deadline",
+				    fs->host, status);
 			else
 				snprintf(err, errlen, "%s: %s, but the reply was cut (%s)", fs->host,
 				    status, cerr[0] ? cerr : curl_easy_strerror(rc));
@@ -429,6 +435,12 @@ fetch_run(const struct fetch_settings *fs, struct llm_reply *r, int *tries, char
 		*tries = n;
 		if (v == V_DONE)
 			return 0;
+		if (a.out_of_time) {
+			snprintf(err, errlen, "%s; %d %s, out of time", last, n,
+			    n == 1 ? "try" : "tries");
+			llm_reply_free(r);
+			return -2;
+		}
 		if (v == V_FAIL) {
 			snprintf(err, errlen, "%s; %d %s, not retried", last, n,
 			    n == 1 ? "try" : "tries");

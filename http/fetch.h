@@ -23,8 +23,9 @@ struct fetch_settings {
 
 /* Makes the request, trying again as the rules say. Returns 0 with the reply in R (the
  * caller frees it with llm_reply_free), or -1 with one line in ERR naming the host, the
- * status or connection error, the API's own message and the number of tries. *TRIES the
- * tries made. */
+ * status or connection error, the API's own message and the number of tries; -2 likewise
+ * when the deadline ended a try that had no whole reply yet (the run is out of time).
+ * *TRIES the tries made. */
 int fetch_run(const struct fetch_settings *fs, struct llm_reply *r, int *tries, char *err,
     size_t errlen);
 

@@ -1,7 +1,8 @@
 /* hb-run-http.c - the helper that hb-run starts for an HTTP agent, like a template: the prompt
  * on standard input, the settings in HB_HTTP_* variables, one JSON object on standard output
  * ({"result", "usage", "cost_usd", "model", "truncated"}), one line on standard error when it
- * fails. Exit 0: a reply; 1: the request failed; 2: a configuration error. The key is read
+ * fails. Exit 0: a reply; 1: the request failed; 2: a configuration error; 3: the deadline
+ * (the run's timeout, less a margin) ended a request before its reply. The key is read
  * from the variable HB_HTTP_KEY_ENV names, or from HB_HTTP_KEY_FILE, and never printed. */
 #include <errno.h>
 #include <fcntl.h>
@@ -359,7 +360,7 @@ main(void)
 	char host[256], *url = NULL, *prompt = NULL, *body = NULL, err[2048];
 	double max_tokens, temperature, stall, price_in, price_out, deadline, stream;
 	size_t nturns = 0, blen;
-	int tries = 0, status = 2;
+	int tries = 0, status = 2, rc;
 
 	signal(SIGPIPE, SIG_IGN);
 	memset(&fs, 0, sizeof fs);
@@ -446,8 +447,10 @@ main(void)
 		say("cannot set up libcurl");
 		goto out;
 	}
-	if (fetch_run(&fs, &r, &tries, err, sizeof err) != 0) {
+	if ((rc = fetch_run(&fs, &r, &tries, err, sizeof err)) != 0) {
 		say("%s", err);
+		if (rc == -2)
+			status = LLM_EXIT_TIMEOUT;
 		goto cleanup;
 	}
 	if (print_reply(&r, q.model, price_in, price_out) != 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agents/llm.h"
 #include "agents/output.h"
 #include "runner/claim.h"
 #include "runner/context.h"
@@ -220,6 +221,17 @@ classify(struct tick *t, struct job *jb, const struct child_result *res,
 		    jb->task->name, limit, dur);
 	} else if (res->has_exit && res->exit_code == 0) {
 		oc->rec.status = RUN_OK;
+	} else if (jb->agent->kind == AGENT_HTTP && res->has_exit &&
+	    res->exit_code == LLM_EXIT_TIMEOUT) {
+		char limit[32];
+
+		/* the helper stops a little before the timeout, to say what it was waiting for */
+		oc->rec.status = RUN_TIMEOUT;
+		duration_format(jb->task->timeout ? jb->task->timeout : t->cfg->timeout, limit,
+		    sizeof limit);
+		util_duration_ms(res->duration_ms, dur, sizeof dur);
+		msg_fail("%s: timed out after %s: the model API had not answered (after %s)",
+		    jb->task->name, limit, dur);
 	} else {
 		oc->rec.status = RUN_ERROR;
 		util_duration_ms(res->duration_ms, dur, sizeof dur);
