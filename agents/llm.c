@@ -76,28 +76,39 @@ llm_text_append(struct llm_text *t, const char *s, size_t n)
 char *
 llm_text_result(const struct llm_text *t, size_t *len, unsigned long long *cut)
 {
-	unsigned long long c = t->total - t->hlen - t->tlen;
+	return llm_text_result_max(t, LLM_HEAD_MAX, LLM_TAIL_MAX, len, cut);
+}
+
+char *
+llm_text_result_max(const struct llm_text *t, size_t head_max, size_t tail_max, size_t *len,
+    unsigned long long *cut)
+{
+	size_t hlen = t->hlen < head_max ? t->hlen : head_max;
+	size_t tlen = t->tlen < tail_max ? t->tlen : tail_max;
+	unsigned long long c = t->total - hlen - tlen;
 	char note[80] = "";
 	size_t nl = 0, o = 0;
 	char *out;
 
 	if (c > 0)
 		nl = (size_t)snprintf(note, sizeof note, "\n\n[... %llu bytes cut ...]\n\n", c);
-	if ((out = malloc(t->hlen + nl + t->tlen + 1)) == NULL)
+	if ((out = malloc(hlen + nl + tlen + 1)) == NULL)
 		return NULL;
-	if (t->hlen > 0)
-		memcpy(out, t->head, t->hlen);
-	o = t->hlen;
+	if (hlen > 0)
+		memcpy(out, t->head, hlen);
+	o = hlen;
 	memcpy(out + o, note, nl);
 	o += nl;
-	if (t->tlen > 0) {
-		/* the ring's oldest byte is at tpos when full, at 0 otherwise */
-		size_t start = t->tlen == LLM_TAIL_MAX ? t->tpos : 0;
-		size_t first = LLM_TAIL_MAX - start < t->tlen ? LLM_TAIL_MAX - start : t->tlen;
+	if (tlen > 0) {
+		/* the ring's oldest byte is at tpos when full, at 0 otherwise; the newest TLEN
+		 * bytes start TLEN before its end */
+		size_t start = t->tlen == LLM_TAIL_MAX ? t->tpos : 0, first;
 
+		start = (start + (t->tlen - tlen)) % LLM_TAIL_MAX;
+		first = LLM_TAIL_MAX - start < tlen ? LLM_TAIL_MAX - start : tlen;
 		memcpy(out + o, t->tail + start, first);
-		memcpy(out + o + first, t->tail, t->tlen - first);
-		o += t->tlen;
+		memcpy(out + o + first, t->tail, tlen - first);
+		o += tlen;
 	}
 	out[o] = '\0';
 	*len = o;

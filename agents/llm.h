@@ -20,6 +20,9 @@
  * yet (0: a reply, 1: the request failed, 2: a configuration error): hb-run records the run
  * as a timeout. */
 #define LLM_EXIT_TIMEOUT	3
+/* The most hb-run-http prints: within what hb-run keeps whole of an agent's output (its first
+ * 512 KiB and last 64 KiB), so that the JSON object reaches it uncut. */
+#define LLM_PRINT_MAX	(512 * 1024)
 
 enum llm_api { LLM_OPENAI, LLM_ANTHROPIC };
 
@@ -93,6 +96,9 @@ int llm_text_append(struct llm_text *t, const char *s, size_t n);
  * "[... N bytes cut ...]" between blank lines, then the tail. *LEN its length, *CUT the
  * bytes left out. NULL when memory ran out. */
 char *llm_text_result(const struct llm_text *t, size_t *len, unsigned long long *cut);
+/* The same, keeping at most HEAD_MAX bytes of the head and the last TAIL_MAX of the tail. */
+char *llm_text_result_max(const struct llm_text *t, size_t head_max, size_t tail_max,
+    size_t *len, unsigned long long *cut);
 
 void llm_reply_init(struct llm_reply *r);
 void llm_reply_free(struct llm_reply *r);

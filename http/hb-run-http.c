@@ -300,24 +300,25 @@ read_prompt(void)
 	return p;
 }
 
-/* Prints the success object. Returns 0, or -1 when standard output failed. */
-static int
-print_reply(const struct llm_reply *r, const char *model, double price_in, double price_out)
+/* The success object as one line of JSON, with at most HEAD_MAX bytes of the reply's head and
+ * TAIL_MAX of its tail; *JSONLEN its length. NULL when memory ran out. */
+static char *
+reply_json(const struct llm_reply *r, const char *model, double price_in, double price_out,
+    size_t head_max, size_t tail_max, size_t *jsonlen)
 {
 	cJSON *o = cJSON_CreateObject(), *u;
 	char *raw = NULL, *text = NULL, *json = NULL;
 	size_t rawlen = 0, textlen = 0;
 	unsigned long long cut = 0;
-	int rc = -1;
 
 	/* each copy is let go as soon as the next exists: the reply may be 600 KiB */
-	if (o == NULL || (raw = llm_text_result(&r->text, &rawlen, &cut)) == NULL ||
-	    (text = text_printable(raw, rawlen, &textlen)) == NULL)
-		goto oom;
+	if (o == NULL || (raw = llm_text_result_max(&r->text, head_max, tail_max, &rawlen,
+	    &cut)) == NULL || (text = text_printable(raw, rawlen, &textlen)) == NULL)
+		goto out;
 	free(raw);
 	raw = NULL;
 	if (cJSON_AddStringToObject(o, "result", text) == NULL)
-		goto oom;
+		goto out;
 	free(text);
 	text = NULL;
 	if (r->have_usage) {
@@ -326,26 +327,54 @@ print_reply(const struct llm_reply *r, const char *model, double price_in, doubl
 		    cJSON_AddNumberToObject(u, "output_tokens", (double)r->output_tokens) == NULL ||
 		    cJSON_AddNumberToObject(o, "cost_usd", ((double)r->input_tokens * price_in +
 		    (double)r->output_tokens * price_out) / 1e6) == NULL)
-			goto oom;
+			goto out;
 	}
 	if (cJSON_AddStringToObject(o, "model", r->model[0] ? r->model : model) == NULL ||
-	    cJSON_AddNumberToObject(o, "truncated", (double)cut) == NULL ||
-	    (json = cJSON_PrintUnformatted(o)) == NULL)
-		goto oom;
-	if (printf("%s\n", json) < 0 || fflush(stdout) != 0) {
-		say("writing the reply: %s", strerror(errno));
+	    cJSON_AddNumberToObject(o, "truncated", (double)cut) == NULL)
 		goto out;
-	}
-	rc = 0;
-	goto out;
-oom:
-	say("out of memory");
+	if ((json = cJSON_PrintUnformatted(o)) != NULL)
+		*jsonlen = strlen(json);
 out:
 	cJSON_Delete(o);
 	free(raw);
 	free(text);
+	return json;
+}
+
+/* Prints the success object, in at most LLM_PRINT_MAX bytes: a reply whose JSON (escapes
+ * included) would be longer loses more of its middle, the head first. Returns 0, or -1 when
+ * standard output failed or memory ran out. */
+static int
+print_reply(const struct llm_reply *r, const char *model, double price_in, double price_out)
+{
+	size_t head = LLM_HEAD_MAX, tail = LLM_TAIL_MAX, len = 0, over;
+	char *json;
+
+	for (;;) {
+		if ((json = reply_json(r, model, price_in, price_out, head, tail, &len)) == NULL) {
+			say("out of memory");
+			return -1;
+		}
+		if (len + 1 <= LLM_PRINT_MAX || (head == 0 && tail == 0))
+			break;
+		/* each byte left out shortens the JSON by one at least; the note may grow */
+		over = len + 1 - LLM_PRINT_MAX + 64;
+		free(json);
+		if (over <= head) {
+			head -= over;
+		} else {
+			over -= head;
+			head = 0;
+			tail = over < tail ? tail - over : 0;
+		}
+	}
+	if (printf("%s\n", json) < 0 || fflush(stdout) != 0) {
+		say("writing the reply: %s", strerror(errno));
+		free(json);
+		return -1;
+	}
 	free(json);
-	return rc;
+	return 0;
 }
 
 int

@@ -284,6 +284,29 @@ MD
 	stop_server
 }
 
+@test "stand-in: a 100 MB reply through a whole tick: delivered as text, its head and end kept, usage recorded" {
+	start_stub
+	heartbeat <<'MD'
+tasks:
+  - name: ask
+    agent: local
+    timeout: 2m
+    prompt: "Write a lot."
+MD
+	ini
+	plan big
+	run --separate-stderr tick
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]		# no warning: the helper's JSON reached hb-run whole
+	[ "$(printf '%s\n' "$output" | sed -n 2p)" = BEGIN ]
+	[ "$(printf '%s\n' "$output" | tail -n 1)" = END ]
+	printf '%s\n' "$output" | grep -q '^\[\.\.\. [0-9]* bytes cut \.\.\.\]$'
+	[ "${#output}" -le 524288 ]
+	[ "$(py 'L[0]["status"], L[0]["output_tokens"], L[0]["reply_verdict"]')" = '["ok", 25600, "delivered"]' ]
+	[ "$(py '"note" in L[0]')" = false ]
+	stop_server
+}
+
 @test "stand-in: a server stalling longer than the run's timeout ends the run as a timeout" {
 	start_stub
 	heartbeat <<'MD'

@@ -162,6 +162,20 @@ test_text_bound(void)
 			}
 			CHECK(out != NULL && out[len] == '\0', "not terminated");
 			free(out);
+			/* at most 1000 bytes of the head and 300 of the tail: the newest 300 */
+			out = llm_text_result_max(&t, 1000, 300, &len, &cut);
+			{
+				size_t h = total < 1000 ? total : 1000;
+				size_t tl = t.tlen < 300 ? t.tlen : 300;
+
+				CHECK_INT(cut, total - h - tl);
+				for (size_t b = 0; b < h && ok; b++)
+					ok = out[b] == (char)('a' + b % 26);
+				for (size_t b = 0; b < tl && ok; b++)
+					ok = out[len - tl + b] == (char)('a' + (total - tl + b) % 26);
+				CHECK(ok, "the text kept within the smaller bounds changed");
+			}
+			free(out);
 			llm_text_free(&t);
 		}
 	ROW_END();
