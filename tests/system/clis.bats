@@ -9,9 +9,12 @@
 # versions), record their arguments and standard input, and print output shaped like the
 # real CLI's JSON.
 #
-# hb-run does not yet hand HB_DANGEROUS and HB_AGENT_SESSION to templates (it drops every HB_
-# variable it does not set itself): the tests of those run the templates directly, with the
-# environment hb-run gives them.
+# Tasks name the built-in agents (agent: claude, codex, gemini, opencode), so hb-run runs the
+# shipped templates from the build tree and reads their output in each CLI's format: the
+# reply, the tokens and cost, the CLI's own session id (kept, and handed back to the next
+# systemEvent as HB_AGENT_SESSION); a task's dangerous: true reaches the template as
+# HB_DANGEROUS=1. The tests of the templates' own edge cases (HB_DANGEROUS values other than
+# 1, failed resumes, a missing CLI) run them directly, with the environment hb-run gives them.
 
 load helpers
 
@@ -76,8 +79,6 @@ start_api() {
 	export ANTHROPIC_API_KEY=anything DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1
 	export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 HOME="$WS/home"
 	export PATH="$AGENTS_BIN:$PATH"
-	export HB_AGENT_AGENT_TURN="$TEMPLATES/claude/agent-turn.sh"
-	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/claude/system-event.sh"
 }
 
 stop_api() {
@@ -102,26 +103,26 @@ print(json.dumps(v) if not isinstance(v, str) else v)
 PY
 }
 
-# reply_is N: the last run's reply (in the log) is the model's Nth answer. hb-run delivers a
-# command agent's standard output as text for now, so the reply is the template's JSON, whose
-# "result" is the answer; with the claude-json output format it will be the answer itself.
+# reply_is N: the last run's reply (in the log) is exactly the model's Nth answer: hb-run read
+# it out of the CLI's JSON.
 reply_is() {
-	py "(lambda r: json.loads(r)['result'] if r.lstrip().startswith('{') else r.strip())(L[-1]['reply'])" |
-	    grep -qx "fake reply $1"
+	local r
+	r=$(py 'L[-1]["reply"]')
+	[ "$r" = "fake reply $1" ] || fail "the reply is not 'fake reply $1': $r"
 }
 
-@test "claude (real CLI): an agentTurn reaches the API with the task's model; the reply is delivered" {
+@test "claude (real CLI): an agentTurn reaches the API with the task's model; the reply, tokens and cost are recorded" {
 	need_cli claude
 	start_api
 	heartbeat <<'MD'
 tasks:
   - name: turn
+    agent: claude
     interval: 30m
     model: claude-test-model-1
     prompt: look at the MARK and say what you see
 MD
 	run hb
-	stop_api
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"fake reply"* ]]
 	[ "$(api 'len(M)')" -eq 1 ]
@@ -129,7 +130,34 @@ MD
 	[ "$(api 'M[0]["body"]["model"]')" = claude-test-model-1 ]
 	[ "$(api 'M[0]["body"]["stream"]')" = true ]
 	[ "$(py 'S["turn"]["last_status"]')" = ok ]
+	[ "$(py 'L[-1]["agent"]')" = claude ]
 	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[0]][0]')"	# the server's count
+	# the usage Claude Code reported: the server's 11 input and 7 output tokens
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	# and its total_cost_usd, which a direct run of the template for the same model shows
+	echo "look at the MARK again" >"$WS/prompt"
+	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_SESSION_ID=3e5c1b7a-2d4f-4a6b-8c9d-0e1f2a3b4c5d \
+	    HB_SESSION_NEW=1 HB_MODEL=claude-test-model-1 HB_TASK=t HB_TYPE=agentTurn \
+	    "$TEMPLATES/claude/agent-turn.sh"
+	stop_api
+	[ "$status" -eq 0 ]
+	echo "$output" >"$WS/direct.json"
+	local cost
+	cost=$(py 'L[-1]["cost_usd"]')
+	"$HBT_PY" - "$WS/direct.json" "$cost" <<'PY'
+import json, sys
+want = json.load(open(sys.argv[1]))["total_cost_usd"]
+got = float(sys.argv[2])
+assert want > 0 and abs(got - want) < 1e-9, (got, want)
+PY
+	# status: the last run's tokens and cost
+	run --separate-stderr hb status
+	[ "$status" -eq 0 ]
+	[[ "$(grep '^turn ' <<<"$output")" == *"claude "*"ok, delivered"*"11/7 tokens, \$0.0"* ]] ||
+	    fail "status: $output"
+	run --separate-stderr hb status --json
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | "$HBT_PY" -c 'import json, sys; t = json.load(sys.stdin)[0]; print(t["last_input_tokens"], t["last_output_tokens"], t["last_cost_usd"])')" = "11 7 $cost" ]
 }
 
 @test "claude (real CLI): the template prints Claude Code's JSON: result, usage, cost, session id" {
@@ -160,6 +188,7 @@ PY
 	heartbeat <<'MD'
 tasks:
   - name: ev
+    agent: claude
     type: systemEvent
     interval: 30m
     model: claude-test-model-3
@@ -183,21 +212,39 @@ MD
 	[ "$(api 'json.dumps(M[1]["body"]["messages"]).count("check the MARK again")')" -ge 2 ]
 	[ "$(py 'S["ev"]["runs"]')" -eq 2 ]
 	[ "$(py 'list(S["_sessions"].values())[0]["id"]')" = "$sid" ]
-	[[ "$(py 'L[-1]["reply"]')" == *"fake reply"* ]]
+	[ "$(py 'L[-1]["agent_session"]')" = "$sid" ]	# Claude Code's session_id: hb-run's
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[1]][0]')"
 }
 
-@test "claude (real CLI): HB_DANGEROUS=1 adds a flag the CLI accepts; the run still succeeds" {
+@test "claude (real CLI): a dangerous: true task runs Claude Code with permissions bypassed, the others do not" {
 	need_cli claude
 	start_api
-	echo "the MARK, unattended" >"$WS/prompt"
 	# Claude Code refuses to skip permissions as root outside a sandbox it knows of.
 	[ "$(id -u)" != 0 ] || export IS_SANDBOX=1
-	run env HB_PROMPT_FILE="$WS/prompt" HB_SESSION_ID=5d0f1a8e-7c41-4b8a-a3e9-2f6d7c8b9a01 \
-	    HB_SESSION_NEW=1 HB_DANGEROUS=1 HB_TASK=t HB_TYPE=agentTurn \
-	    "$TEMPLATES/claude/agent-turn.sh"
+	heartbeat <<'MD'
+tasks:
+  - name: risky
+    agent: claude
+    dangerous: true
+    interval: 30m
+    prompt: the MARK, unattended
+  - name: safe
+    agent: claude
+    interval: 30m
+    prompt: the MARK, asking first
+MD
+	run hb
 	stop_api
-	[ "$status" -eq 0 ]
-	[[ "$output" == *'"result":"fake reply'* ]]
+	[ "$status" -eq 0 ] || fail "hb-run: $output"
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(py '[e["status"] for e in L]')" = '["ok", "ok"]' ]
+	# Claude Code keeps the permission mode of each session in its transcript
+	local risky safe
+	risky=$(py '[e["agent_session"] for e in L if e["task"] == "risky"][0]')
+	safe=$(py '[e["agent_session"] for e in L if e["task"] == "safe"][0]')
+	grep -q '"permissionMode":"bypassPermissions"' "$WS"/home/.claude/projects/*/"$risky.jsonl"
+	refute grep -q '"permissionMode":"bypassPermissions"' "$WS"/home/.claude/projects/*/"$safe.jsonl"
+	grep -q '"permissionMode":"default"' "$WS"/home/.claude/projects/*/"$safe.jsonl"
 }
 
 # --- the real Gemini CLI against a local Gemini API ---------------------------------------
@@ -212,16 +259,15 @@ start_gemini_api() {
 	export GOOGLE_GEMINI_BASE_URL="$API_URL" GEMINI_API_KEY=anything HOME="$WS/home"
 	export GEMINI_CLI_TRUST_WORKSPACE=true
 	export PATH="$AGENTS_BIN:$PATH"
-	export HB_AGENT_AGENT_TURN="$TEMPLATES/gemini/agent-turn.sh"
-	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/gemini/system-event.sh"
 }
 
-@test "gemini (real CLI): an agentTurn through hb-run reaches the API with the model; JSON with the session id" {
+@test "gemini (real CLI): an agentTurn through hb-run reaches the API with the model; reply and tokens recorded" {
 	need_cli gemini
 	start_gemini_api
 	heartbeat <<'MD'
 tasks:
   - name: turn
+    agent: gemini
     interval: 30m
     model: gemini-test-model-1
     prompt: look at the MARK and say what you see
@@ -233,44 +279,62 @@ MD
 	[ "$(api 'len(M)')" -eq 1 ]
 	[[ "$(api 'M[0]["url"]')" == "/v1beta/models/gemini-test-model-1:streamGenerateContent"* ]]
 	api 'json.dumps(M[0]["body"]["contents"][-1])' | grep -q 'look at the MARK'
-	# the reply is Gemini's JSON (hb-run delivers it as text for now)
-	py 'L[-1]["reply"]' >"$WS/out.json"
-	"$HBT_PY" - "$WS/out.json" <<'PY'
-import json, sys
-o = json.load(open(sys.argv[1]))
-assert o["response"].startswith("fake reply "), o
-assert o["session_id"], o
-t = o["stats"]["models"]["gemini-test-model-1"]["tokens"]
-assert t["input"] == 11 and t["candidates"] == 7, t
-PY
+	[ "$(py 'L[-1]["agent"]')" = gemini ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[0]][0]')"
+	# Gemini's stats: the server's 11 prompt and 7 candidate tokens
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	# an agentTurn keeps no agent session
+	[ "$(py '(S.get("_sessions") or {}).get("main", {}).get("agent_sessions", {})')" = '{}' ]
 }
 
-@test "gemini (real CLI): system-event resumes HB_AGENT_SESSION with the first turn; a lost session starts anew" {
+@test "gemini (real CLI): a systemEvent's session_id comes back as HB_AGENT_SESSION and resumes with the first turn; a lost session starts anew" {
 	need_cli gemini
 	start_gemini_api
-	echo "first MARK" >"$WS/prompt"
-	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_MODEL=gemini-test-model-2 \
-	    "$TEMPLATES/gemini/system-event.sh"
-	[ "$status" -eq 0 ]
-	sid=$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
-	echo "second MARK" >"$WS/prompt"
-	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" HB_MODEL=gemini-test-model-2 \
-	    HB_AGENT_SESSION="$sid" "$TEMPLATES/gemini/system-event.sh"
-	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')" = "$sid" ]
+	heartbeat <<'MD'
+tasks:
+  - name: ev
+    agent: gemini
+    type: systemEvent
+    interval: 30m
+    model: gemini-test-model-2
+    prompt: check the MARK again
+MD
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	sid=$(py 'S["_sessions"]["main"]["agent_sessions"]["gemini"]')
+	[ -n "$sid" ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$sid" ]
+	# Gemini saved the session under its id
+	grep -rlq "$sid" "$WS/home/.gemini/tmp"
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
 	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(api 'M[1]["url"]')" = "$(api 'M[0]["url"]')" ]
 	# the resumed request carries the first turn: its prompt and the model's answer
 	[ "$(api '[c["role"] for c in M[1]["body"]["contents"]][-3:]')" = '["user", "model", "user"]' ]
-	api 'json.dumps(M[1]["body"]["contents"])' | grep -q 'first MARK'
+	[ "$(api 'json.dumps(M[1]["body"]["contents"]).count("check the MARK again")')" -ge 2 ]
 	api 'json.dumps(M[1]["body"]["contents"])' | grep -q 'fake reply'
-	# a session Gemini does not know: the resume fails, a new session answers
-	run --separate-stderr env HB_PROMPT_FILE="$WS/prompt" \
-	    HB_AGENT_SESSION=0f0e0d0c-0b0a-4908-8706-050403020100 "$TEMPLATES/gemini/system-event.sh"
+	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]["gemini"]')" = "$sid" ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[1]][0]')"
+	# a session Gemini does not know: the resume fails, a new session answers, and hb-run
+	# keeps the new session's id
+	"$HBT_PY" - <<'PY'
+import json
+with open(".heartbeat-state.json") as f:
+    s = json.load(f)
+s["_sessions"]["main"]["agent_sessions"]["gemini"] = "0f0e0d0c-0b0a-4908-8706-050403020100"
+with open(".heartbeat-state.json", "w") as f:
+    json.dump(s, f)
+PY
+	run --separate-stderr hb ev
 	stop_api
-	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"resuming gemini session 0f0e0d0c-0b0a-4908-8706-050403020100 failed"* ]]
-	new=$(echo "$output" | "$HBT_PY" -c 'import json, sys; print(json.load(sys.stdin)["session_id"])')
-	[ -n "$new" ] && [ "$new" != "$sid" ]
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$(py 'L[-1]["stderr"]')" == *"resuming gemini session 0f0e0d0c-0b0a-4908-8706-050403020100 failed"* ]]
+	new=$(py 'S["_sessions"]["main"]["agent_sessions"]["gemini"]')
+	[ -n "$new" ] && [ "$new" != "$sid" ] && [ "$new" != 0f0e0d0c-0b0a-4908-8706-050403020100 ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
+	[ "$(api 'len(M)')" -eq 3 ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[2]][0]')"
 }
 
 # --- fakes that know the real flags -----------------------------------------------------
@@ -342,7 +406,7 @@ codex)
 	echo '{"type":"turn.completed","usage":{"input_tokens":11,"cached_input_tokens":0,"output_tokens":7}}'
 	;;
 gemini)
-	echo "{\"session_id\": \"$sid\", \"response\": \"gemini reply $n\", \"stats\": {\"models\": {\"m\": {\"tokens\": {\"input\": 11, \"candidates\": 7, \"total\": 18}}}}}"
+	echo "{\"session_id\": \"$sid\", \"response\": \"gemini reply $n\", \"stats\": {\"models\": {\"m\": {\"tokens\": {\"input\": 11, \"prompt\": 11, \"candidates\": 7, \"total\": 18, \"cached\": 0, \"thoughts\": 0, \"tool\": 0}}}}}"
 	;;
 opencode)
 	echo "{\"type\":\"step_start\",\"timestamp\":1,\"sessionID\":\"$sid\",\"part\":{\"type\":\"step-start\"}}"
@@ -364,8 +428,8 @@ call() {
 	awk -v n="$1" 'BEGIN { RS = "--\n" } NR == n { printf "%s", $0 }' "$WS/$2.args"
 }
 
-# template NAME FILE [VAR=VALUE...]: runs a template as hb-run would, with a fresh prompt
-# file and the given variables (HB_DANGEROUS, HB_AGENT_SESSION, ...). Use under run.
+# template NAME FILE [VAR=VALUE...]: runs a template directly, as hb-run would, with a fresh
+# prompt file and the given variables (HB_DANGEROUS, HB_AGENT_SESSION, ...). Use under run.
 template() {
 	local name=$1 file=$2
 	shift 2
@@ -385,40 +449,57 @@ dangerous_flag() {
 	esac
 }
 
-# Through hb-run: an agentTurn and a first systemEvent, with a model that looks like flags.
+# Through hb-run, with the built-in agent NAME: an agentTurn and a first systemEvent with a
+# model that looks like flags, then a dangerous: true agentTurn.
 through_hb_run() {
-	local name=$1
+	local name=$1 flag
+	flag=$(dangerous_flag "$name")
 	fake_cli "$name"
-	export HB_AGENT_AGENT_TURN="$TEMPLATES/$name/agent-turn.sh"
-	export HB_AGENT_SYSTEM_EVENT="$TEMPLATES/$name/system-event.sh"
-	heartbeat <<'MD'
+	heartbeat <<MD
 tasks:
   - name: turn
+    agent: $name
     interval: 30m
     model: "x --yolo --auto *"
     prompt: the turn's prompt
   - name: ev
+    agent: $name
     type: systemEvent
     interval: 30m
     model: "x --yolo --auto *"
     prompt: the event's prompt
+  - name: risky
+    agent: $name
+    dangerous: true
+    interval: 30m
+    prompt: the risky prompt
 MD
 	touch "$WS/a-file-a-glob-would-find"
 	run hb
 	[ "$status" -eq 0 ] || fail "hb-run failed: $output"
-	[ "$(cat "$WS/$name.calls")" -eq 2 ] || fail "calls: $(cat "$WS/$name.calls")"
-	[[ "$output" == *"$name reply 1"* ]]
-	[[ "$output" == *"$name reply 2"* ]]
+	[ "$(cat "$WS/$name.calls")" -eq 3 ] || fail "calls: $(cat "$WS/$name.calls")"
+	[ "$(py '[e["task"] for e in L]')" = '["turn", "ev", "risky"]' ]
+	# the delivered replies are exactly the model's text, out of the CLI's JSON
+	[ "$(py '[e["reply"] for e in L]')" = "[\"$name reply 1\", \"$name reply 2\", \"$name reply 3\"]" ]
+	[ "$output" = "$(printf '=== turn ===\n%s reply 1\n\n=== ev ===\n%s reply 2\n\n=== risky ===\n%s reply 3' "$name" "$name" "$name")" ] ||
+	    fail "delivered: $output"
+	# and the tokens the CLI reported
+	[ "$(py '[(e["input_tokens"], e["output_tokens"]) for e in L]')" = "[[11, 7], [11, 7], [11, 7]]" ]
 	# the model is one argument, and nothing a glob or a split would make of it
 	[ "$(grep -cxF -- 'x --yolo --auto *' "$WS/$name.args")" -eq 2 ]
 	refute grep -q a-file-a-glob-would-find "$WS/$name.args"
-	# no permission flag, and the prompt on standard input, never on the command line
-	refute grep -qxF -- "$(dangerous_flag "$name")" "$WS/$name.args"
-	refute grep -q "the turn's prompt\|the event's prompt" "$WS/$name.args"
+	# the permission flag for the dangerous task only
+	[ -z "$(call 1 "$name" | grep -xF -- "$flag")" ] || fail "$flag without dangerous: true"
+	[ -z "$(call 2 "$name" | grep -xF -- "$flag")" ] || fail "$flag without dangerous: true"
+	[ -n "$(call 3 "$name" | grep -xF -- "$flag")" ] || fail "no $flag: $(call 3 "$name")"
+	# the prompt on standard input, never on the command line
+	refute grep -q "the turn's prompt\|the event's prompt\|the risky prompt" "$WS/$name.args"
 	grep -q "the turn's prompt" "$WS/$name.stdin.1"
 	grep -q "the event's prompt" "$WS/$name.stdin.2"
-	[ "$(py 'S["turn"]["last_status"]')" = ok ]
-	[ "$(py 'S["ev"]["last_status"]')" = ok ]
+	grep -q "the risky prompt" "$WS/$name.stdin.3"
+	[ "$(py '[S[t]["last_status"] for t in ("turn", "ev", "risky")]')" = '["ok", "ok", "ok"]' ]
+	# the systemEvent's session id, as the CLI reported it, is kept for the agent
+	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]')" = "{\"$name\": \"$name-session-2\"}" ]
 }
 
 @test "codex templates via hb-run: real flags only (exec --json), model as one argument, prompt on stdin" {
@@ -471,27 +552,51 @@ MD
 	done
 }
 
-@test "codex, gemini, opencode system-event: HB_AGENT_SESSION resumes the CLI's own session" {
+@test "codex, gemini, opencode through hb-run: a systemEvent's session id comes back as HB_AGENT_SESSION and resumes" {
 	fake_cli codex
 	fake_cli gemini
 	fake_cli opencode
-	run template codex system-event HB_AGENT_SESSION=0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
-	[ "$status" -eq 0 ]
-	[ "$(call 1 codex | sed -n 1,2p | tr '\n' ' ')" = "exec resume " ]
-	[ "$(call 1 codex | tail -n 2 | tr '\n' ' ')" = "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b - " ]
-	[[ "$output" == *"codex reply 1"* ]]
-	run template gemini system-event HB_AGENT_SESSION=4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6
-	[ "$status" -eq 0 ]
-	call 1 gemini | grep -qx -- --resume=4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6
-	[[ "$output" == *"gemini reply 1"* ]]
-	run template opencode system-event HB_AGENT_SESSION=ses_0123abcdEF
-	[ "$status" -eq 0 ]
-	call 1 opencode | grep -qx -- --session=ses_0123abcdEF
-	[[ "$output" == *"opencode reply 1"* ]]
+	# the session ids the fakes report, shaped like each CLI's
+	echo 0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b >"$WS/codex.session"
+	echo 4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6 >"$WS/gemini.session"
+	echo ses_0123abcdEF >"$WS/opencode.session"
+	heartbeat <<'MD'
+tasks:
+  - name: ev-codex
+    agent: codex
+    type: systemEvent
+    interval: 30m
+    prompt: an event
+  - name: ev-gemini
+    agent: gemini
+    type: systemEvent
+    interval: 30m
+    prompt: an event
+  - name: ev-opencode
+    agent: opencode
+    type: systemEvent
+    interval: 30m
+    prompt: an event
+MD
+	run --separate-stderr hb_at "2026-01-05 09:00:00"
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	# new sessions: nothing to resume
+	[ "$(call 1 codex | sed -n 2p)" != resume ]
+	refute grep -q -- --resume "$WS/gemini.args"
+	refute grep -q -- --session "$WS/opencode.args"
+	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]')" = '{"codex": "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "gemini": "4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6", "opencode": "ses_0123abcdEF"}' ] ||
+	    fail "agent sessions: $(py 'S["_sessions"]["main"]["agent_sessions"]')"
+	run --separate-stderr hb_at "2026-01-05 09:30:00"
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[ "$(call 2 codex | sed -n 1,2p | tr '\n' ' ')" = "exec resume " ]
+	[ "$(call 2 codex | tail -n 2 | tr '\n' ' ')" = "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b - " ]
+	call 2 gemini | grep -qx -- --resume=4e1f0c6a-1b2c-4d3e-9f80-a1b2c3d4e5f6
+	call 2 opencode | grep -qx -- --session=ses_0123abcdEF
+	[ "$(py '[e["reply"] for e in L[3:]]')" = '["codex reply 2", "gemini reply 2", "opencode reply 2"]' ]
 	# the agentTurn templates never resume
 	run template codex agent-turn HB_AGENT_SESSION=0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b
 	[ "$status" -eq 0 ]
-	[ -z "$(call 2 codex | grep 0199a1b2)" ]
+	[ -z "$(call 3 codex | grep 0199a1b2)" ]
 }
 
 @test "codex, gemini, opencode system-event: a failed resume starts a new session; its output is not the reply" {
@@ -530,10 +635,10 @@ MD
 	for name in claude codex gemini opencode; do
 		fake_cli "$name"
 		echo 5 >"$WS/$name.exit.1"
-		export HB_AGENT_AGENT_TURN="$TEMPLATES/$name/agent-turn.sh"
-		heartbeat <<'MD'
+		heartbeat <<MD
 tasks:
   - name: turn
+    agent: $name
     interval: 30m
     prompt: p
 MD
@@ -558,16 +663,42 @@ MD
 		done
 	done
 	# and hb-run records it as a failed run
-	export HB_AGENT_AGENT_TURN="$TEMPLATES/codex/agent-turn.sh"
 	heartbeat <<'MD'
 tasks:
   - name: turn
+    agent: codex
     interval: 30m
     prompt: p
 MD
 	run env PATH="$WS/nobin" "$HB_BIN" -C "$WS"
 	[ "$status" -eq 1 ]
 	[ "$(py 'S["turn"]["last_exit"]')" = 127 ]
+}
+
+@test "check: agent: codex needs codex on PATH; with it there, check is clean" {
+	mkdir -p "$WS/nobin"
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    agent: codex
+    interval: 30m
+    prompt: p
+  - name: ev
+    agent: codex
+    type: systemEvent
+    interval: 30m
+    prompt: p
+MD
+	run --separate-stderr env PATH="$WS/nobin" "$HB_BIN" -C "$WS" check
+	[ "$status" -eq 2 ] || fail "check: exit $status"
+	[[ "$stderr" == *"agent codex (built in), agent_turn: "*"codex/agent-turn.sh needs 'codex', which is not on PATH"* ]] ||
+	    fail "check: $stderr"
+	[[ "$stderr" == *"codex/system-event.sh needs 'codex', which is not on PATH"* ]]
+	fake_cli codex
+	run --separate-stderr env PATH="$WS/bin:$WS/nobin" "$HB_BIN" -C "$WS" check
+	[ "$status" -eq 0 ] || fail "check: exit $status: $stderr"
+	[ -z "$stderr" ]
+	[ ! -e "$WS/codex.calls" ]	# check runs nothing
 }
 
 @test "the fakes know the real CLIs' flags (read from the installed --help)" {
