@@ -234,7 +234,7 @@ claim_jobs(struct tick *t, struct plan_item *items)
 		    state_session_claim(st, MAIN_SESSION, &c) != 0)
 			goto oom;
 	}
-	if (state_save(st, t->cfg->state, err, sizeof err) != 0) {
+	if (state_save_claims(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s; nothing was run", err);
 		tick_worse(t, 1);
 		goto out;
@@ -277,7 +277,7 @@ claim_group(struct tick *t, struct job *jb)
 
 		r = state_session_claim(st, MAIN_SESSION, &c);
 	}
-	if (r != 0 || state_save(st, t->cfg->state, err, sizeof err) != 0)
+	if (r != 0 || state_save_claims(st, t->cfg->state, err, sizeof err) != 0)
 		msg_warn("%s: its process group is not in its claim: %s", jb->task->name,
 		    r != 0 ? "out of memory" : err);
 	state_free(st);
@@ -305,7 +305,7 @@ claim_release_unstarted(struct tick *t, const char *started, size_t njobs)
 		    --t->session_jobs == 0)
 			state_session_unclaim(st, MAIN_SESSION, (long)getpid());
 	}
-	if (st != NULL && state_save(st, t->cfg->state, err, sizeof err) != 0)
+	if (st != NULL && state_save_claims(st, t->cfg->state, err, sizeof err) != 0)
 		msg_fail("%s", err);
 	state_free(st);
 	state_unlock(fd);

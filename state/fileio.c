@@ -229,7 +229,7 @@ fileio_write_atomic(const char *path, const char *data, size_t len, int sync, ch
 		snprintf(err, errlen, "%s: %s", path, strerror(saved));
 		return -1;
 	}
-	if (!sync)
+	if (!sync || sync == FILEIO_SYNC_FILE)
 		return 0;
 	/* Make the rename itself durable. */
 	slash = strrchr(path, '/');

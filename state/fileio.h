@@ -25,8 +25,11 @@ int fileio_read(const char *path, long max, char **out, size_t *len, char *err, 
 int fileio_read_tail(const char *path, long max, char **out, size_t *len, int *cut, char *err,
     size_t errlen);
 
-/* Replaces PATH with DATA atomically, mode 0600. SYNC: fsync the file and its directory.
- * On error returns -1 with ERR set, and PATH is as it was. */
+/* Replaces PATH with DATA atomically, mode 0600. SYNC: FILEIO_SYNC_FILE fsyncs the file
+ * before the rename (after a crash PATH holds the old data or the new, never a torn file);
+ * FILEIO_SYNC_ALL (any other non-zero value) also fsyncs the directory, so that the rename
+ * itself survives a crash. On error returns -1 with ERR set, and PATH is as it was. */
+#define FILEIO_SYNC_FILE 2
 int fileio_write_atomic(const char *path, const char *data, size_t len, int sync, char *err,
     size_t errlen);
 

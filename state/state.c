@@ -325,8 +325,8 @@ state_free(struct state *st)
 	free(st);
 }
 
-int
-state_save(const struct state *st, const char *path, char *err, size_t errlen)
+static int
+save(const struct state *st, const char *path, int sync, char *err, size_t errlen)
 {
 	cJSON *version;
 	char *text;
@@ -341,9 +341,21 @@ state_save(const struct state *st, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	r = fileio_write_atomic(path, text, strlen(text), 1, err, errlen);
+	r = fileio_write_atomic(path, text, strlen(text), sync, err, errlen);
 	cJSON_free(text);
 	return r;
+}
+
+int
+state_save(const struct state *st, const char *path, char *err, size_t errlen)
+{
+	return save(st, path, 1, err, errlen);
+}
+
+int
+state_save_claims(const struct state *st, const char *path, char *err, size_t errlen)
+{
+	return save(st, path, FILEIO_SYNC_FILE, err, errlen);
 }
 
 /* Removes every KEY of OBJ: a hand-edited file may hold one twice. */

@@ -112,8 +112,13 @@ struct state *state_new(void);
  * MOVED. Returns 0 or -1 with ERR set. */
 int state_quarantine(const char *path, long long t, char *moved, size_t movedlen, char *err,
     size_t errlen);
-/* Writes ST to PATH atomically (0600). On error the old file is left as it was. */
+/* Writes ST to PATH atomically (0600), durably: the file and the rename are synced. On error
+ * the old file is left as it was. */
 int state_save(const struct state *st, const char *path, char *err, size_t errlen);
+/* As state_save, but the rename is not synced: for claims, which a crash of the machine voids
+ * anyway (a new boot makes every claim stale), so losing the rename loses nothing. The file is
+ * still synced before the rename: a crash leaves the old state or the new, never a torn one. */
+int state_save_claims(const struct state *st, const char *path, char *err, size_t errlen);
 void state_free(struct state *st);
 
 void state_task_get(const struct state *st, const char *name, struct task_state *out);
