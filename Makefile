@@ -30,7 +30,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 # Debian packages: to build, and to run the tests.
 DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev libcurl4-openssl-dev
 DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata strace valgrind time \
-             hyperfine clang libclang-rt-14-dev
+             hyperfine clang libclang-rt-14-dev cron python3-yaml
 # The agent-CLI template folders under templates/, installed to $(DATADIR)/templates/.
 AGENT_TEMPLATES = claude codex gemini opencode demo
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -40,7 +40,8 @@ LIB_SRC    = agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
              runner/job.c runner/record.c runner/tick.c \
-             cmd/status.c cmd/log.c cmd/next.c cmd/check.c
+             cmd/status.c cmd/log.c cmd/next.c cmd/check.c \
+             cmd/init.c cmd/install.c cmd/pause.c
 SRC        = $(LIB_SRC) runner/main.c
 # The model APIs' pure modules (request bodies, replies, transcripts): hb-run-http and the
 # unit tests link them.
