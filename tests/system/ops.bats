@@ -100,7 +100,7 @@ make_ws() {
 	hb -C "$WS/new" init >/dev/null
 	sed -i -e '/^<!--$/d' -e '/^-->$/d' "$WS/new/HEARTBEAT.md"
 	# the prose around the example becomes context; the block parses
-	run hb -C "$WS/new" -o agent.default=demo check
+	run hb -C "$WS/new" check
 	[ "$status" -eq 0 ]
 	[[ $output == *"2 tasks"* ]]
 }
