@@ -191,16 +191,16 @@ cron_escape(FILE *f, const char *line)
 	}
 }
 
-/* Writes S to F as one systemd word: quoted, with '%' (specifiers) and '$' (variables)
- * doubled. */
+/* Writes S to F as one systemd word: quoted, with '%' (specifiers) doubled, and '$' too
+ * where variables are expanded (EXEC: ExecStart=, not Environment=). */
 static void
-unit_quote(FILE *f, const char *s)
+unit_quote(FILE *f, const char *s, int exec)
 {
 	fputc('"', f);
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			fputc('\\', f);
-		else if (*s == '%' || *s == '$')
+		else if (*s == '%' || (exec && *s == '$'))
 			fputc(*s, f);
 		fputc(*s, f);
 	}
@@ -747,13 +747,13 @@ unit_text(const struct inst *in, const char *suffix, int catchup)
 			char *env = NULL;
 
 			if (asprintf(&env, "PATH=%s", in->path) >= 0)
-				unit_quote(f, env);
+				unit_quote(f, env, 0);
 			free(env);
 		}
 		fputs("\nExecStart=", f);
-		unit_quote(f, in->exe);
+		unit_quote(f, in->exe, 1);
 		fputs(" -C ", f);
-		unit_quote(f, in->workspace);
+		unit_quote(f, in->workspace, 1);
 		fputs(catchup ? " --catchup\n" : "\n", f);
 	} else if (catchup) {
 		fprintf(f, "[Unit]\nDescription=hb-run catch-up of %s, a minute after the user's "
