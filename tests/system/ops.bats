@@ -651,3 +651,22 @@ print("ok")
 PY
 	[ "$output" = ok ] || fail "$output"
 }
+
+# ---- goldens ---------------------------------------------------------------------------
+
+# What install --print shows, with the workspace, the executable and the hash in the names
+# replaced by placeholders: tests/system/fixtures/ops-install/TARGET.golden.
+@test "install --print: cron, systemd and launchd match their goldens" {
+	ops_setup
+	make_ws
+	local t
+	for t in cron systemd launchd; do
+		run --separate-stderr env PATH=/usr/bin:/bin "$HB_BIN" -C "$WS/ws" install "$t" \
+		    --print --every 45m
+		[ "$status" -eq 0 ]
+		printf '%s\n' "$output" | sed -e "s|$HB_EXE|@EXE@|g" -e "s|$HOME|@HOME@|g" \
+		    -e "s|$WS/ws|@WS@|g" -e 's/hb-run-ws-[0-9a-f]\{8\}/hb-run-ws-@HASH@/g' \
+		    >"$WS/$t.out"
+		diff -u "$HBT_FIXTURES/ops-install/$t.golden" "$WS/$t.out"
+	done
+}
