@@ -30,8 +30,9 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 # Debian packages: to build, and to run the tests.
 DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev libcurl4-openssl-dev
 DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata strace valgrind time \
-             hyperfine clang libclang-rt-14-dev
-# The agent-CLI template folders under templates/, installed to $(DATADIR)/templates/.
+             hyperfine clang libclang-rt-14-dev cron python3-yaml
+# The agent-CLI template folders under templates/, installed to $(DATADIR)/templates/ (and
+# kubernetes/, the CronJob, beside them).
 AGENT_TEMPLATES = claude codex gemini opencode demo
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -40,7 +41,8 @@ LIB_SRC    = agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
              runner/job.c runner/record.c runner/tick.c \
-             cmd/status.c cmd/log.c cmd/next.c cmd/check.c
+             cmd/status.c cmd/log.c cmd/next.c cmd/check.c \
+             cmd/init.c cmd/install.c cmd/pause.c
 SRC        = $(LIB_SRC) runner/main.c
 # The model APIs' pure modules (request bodies, replies, transcripts): hb-run-http and the
 # unit tests link them.
@@ -169,12 +171,14 @@ test-deps:
 
 install: $(EXE) hb-run-http
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	  $(DESTDIR)$(DOCDIR) $(AGENT_TEMPLATES:%=$(DESTDIR)$(DATADIR)/templates/%)
+	  $(DESTDIR)$(DOCDIR) $(AGENT_TEMPLATES:%=$(DESTDIR)$(DATADIR)/templates/%) \
+	  $(DESTDIR)$(DATADIR)/templates/kubernetes
 	install -m 755 $(EXE) $(DESTDIR)$(BINDIR)/hb-run
 	install -m 755 hb-run-http $(DESTDIR)$(LIBEXECDIR)/hb-run-http
 	for t in $(AGENT_TEMPLATES); do \
 	  install -m 755 templates/$$t/*.sh $(DESTDIR)$(DATADIR)/templates/$$t/ || exit 1; \
 	done
+	install -m 644 templates/kubernetes/cronjob.yaml $(DESTDIR)$(DATADIR)/templates/kubernetes/
 	install -m 644 man/hb-run.1 $(DESTDIR)$(MANDIR)/man1/hb-run.1
 	install -m 644 man/heartbeat.md.5 $(DESTDIR)$(MANDIR)/man5/heartbeat.md.5
 	install -m 644 HEARTBEAT.md hb-run.ini crontab.example README.md $(DESTDIR)$(DOCDIR)/

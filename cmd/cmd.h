@@ -1,6 +1,6 @@
-/* cmd.h - the subcommands that report rather than run: status, log, next, check. Each
- * parses its own arguments (ARGV[0] is its name) and returns the exit status, or CMD_USAGE.
- * Included by runner/main.c only. */
+/* cmd.h - the subcommands: status, log, next, check, init, install, uninstall, pause and
+ * resume. Each parses its own arguments (ARGV[0] is its name) and returns the exit status,
+ * or CMD_USAGE. Included by runner/main.c only. */
 #ifndef HB_CMD_H
 #define HB_CMD_H
 
@@ -22,5 +22,18 @@ int cmd_next(const struct config *cfg, int argc, char **argv);
  * HEARTBEAT.md). */
 int cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
     size_t nwarnings, int argc);
+
+/* init (no arguments): writes TASKS and CONFIG, new files, in WORKSPACE (the current
+ * directory). */
+int cmd_init(const char *workspace, const char *tasks, const char *config, int argc);
+/* install cron|systemd|launchd [--every D] [--print]: the tick of WORKSPACE for this user. */
+int cmd_install(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
+    int argc, char **argv);
+/* uninstall [cron|systemd|launchd]: removes what install put there (without a target:
+ * from wherever it is). */
+int cmd_uninstall(const char *workspace, int argc, char **argv);
+/* pause [task ...] [--for D], resume [task ...]: of the tasks, or of the whole workspace. */
+int cmd_pause(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
+int cmd_resume(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
 
 #endif

@@ -68,6 +68,20 @@ result_text(const struct plan_item *it, char *buf, size_t len)
 	}
 }
 
+/* "; paused until TIME" (or "until resumed") after RESULT, for a paused task. */
+static void
+pause_text(const struct plan_item *it, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+	char until[40] = "resumed";
+
+	if (!it->paused)
+		return;
+	if (it->paused_until > 0)
+		util_time_short((time_t)it->paused_until, until, sizeof until);
+	snprintf(buf + n, len - n, "; paused until %s%s", until, it->due ? " (due)" : "");
+}
+
 /* NUMBER as JSON, or null when it is below 0 (not known). */
 static void
 add_known(cJSON *o, const char *key, double v)
@@ -84,13 +98,14 @@ status_json(const struct config *cfg, const struct plan_item *it)
 	const struct task *t = it->task;
 	const struct agent *a = config_agent(cfg, t->agent);
 	const struct task_state *ts = &it->ts;
-	char sched[64], when[40], result[192];
+	char sched[64], when[40], result[256];
 	cJSON *o = cJSON_CreateObject();
 
 	if (o == NULL)
 		return NULL;
 	sched_describe(&t->sched, sched, sizeof sched);
 	result_text(it, result, sizeof result);
+	pause_text(it, result, sizeof result);
 	cJSON_AddStringToObject(o, "task", t->name);
 	cJSON_AddStringToObject(o, "type", task_type_name(t->type));
 	cJSON_AddStringToObject(o, "agent", a != NULL ? a->name : "?");
@@ -115,6 +130,13 @@ status_json(const struct config *cfg, const struct plan_item *it)
 		cJSON_AddNullToObject(o, "next_due_ts");
 	}
 	cJSON_AddBoolToObject(o, "due", it->due && !it->held);
+	cJSON_AddBoolToObject(o, "paused", it->paused);
+	if (it->paused && it->paused_until > 0) {
+		util_time_iso((time_t)it->paused_until, when, sizeof when);
+		cJSON_AddStringToObject(o, "paused_until", when);
+	} else {
+		cJSON_AddNullToObject(o, "paused_until");
+	}
 	if (t->sched.kind == SCHED_AT)
 		cJSON_AddBoolToObject(o, "done", ts->done && it->next == (time_t)-1);
 	if (ts->last_status[0])
@@ -191,6 +213,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 	}
 	{
 		int wname = 4, wsched = 8, wagent = 5;
+		struct state_pause wp;
 
 		for (size_t i = 0; i < hb->ntasks; i++) {
 			char sched[128];
@@ -209,7 +232,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 		for (size_t i = 0; i < hb->ntasks; i++) {
 			const struct plan_item *it = &items[i];
 			const struct agent *a;
-			char sched[128], last[32], next[32], result[192], type[16];
+			char sched[128], last[32], next[32], result[256], type[16];
 
 			sched_describe(&it->task->sched, sched, sizeof sched);
 			if (it->ts.has_run)
@@ -218,6 +241,8 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 				snprintf(last, sizeof last, "-");
 			if (!it->task->enabled)
 				snprintf(next, sizeof next, "disabled");
+			else if (it->paused)
+				snprintf(next, sizeof next, "paused");
 			else if (it->due)
 				snprintf(next, sizeof next, "now");
 			else if (it->task->sched.kind == SCHED_AT && it->ts.done &&
@@ -230,6 +255,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			else
 				util_time_short(it->next, next, sizeof next);
 			result_text(it, result, sizeof result);
+			pause_text(it, result, sizeof result);
 			/* "!": a dangerous task (see hb-run(1), status) */
 			snprintf(type, sizeof type, "%s%s", task_type_name(it->task->type),
 			    it->task->dangerous ? "!" : "");
@@ -237,6 +263,15 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			printf("%-*s  %-12s  %-*s  %-*s  %-22s  %-22s  %s\n", wname, it->task->name,
 			    type, wagent, a != NULL ? a->name : "?", wsched, sched, last, next,
 			    result);
+		}
+		state_pause_get(st, NULL, (long long)now, &wp);
+		if (wp.paused) {
+			char until[40] = "resumed";
+
+			if (wp.until > 0)
+				util_time_short((time_t)wp.until, until, sizeof until);
+			printf("\nThe workspace is paused until %s: ticks run nothing (hb-run "
+			    "resume).\n", until);
 		}
 		if (state_clock_warned(st) > (long long)now) {
 			char then[40];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -37,6 +38,11 @@ static const char usage_text[] =
     "       hb-run [options] check\n"
     "       hb-run [options] log [-n count] [--task task] [--json]\n"
     "       hb-run next expression [--from time] [--count n] [--tz zone]\n"
+    "       hb-run [-C dir] init\n"
+    "       hb-run [options] install cron|systemd|launchd [--every duration] [--print]\n"
+    "       hb-run [-C dir] uninstall [cron|systemd|launchd]\n"
+    "       hb-run [options] pause [task ...] [--for duration]\n"
+    "       hb-run [options] resume [task ...]\n"
     "       hb-run --help | --version\n";
 
 static const char help_text[] =
@@ -365,6 +371,10 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	char workspace[PATH_MAX];
 	int problems, tp, status;
 
+	/* init makes the workspace it is pointed at (not its parents), private to the user. */
+	if (c->dir != NULL && cmd != NULL && strcmp(cmd, "init") == 0 && chdir(c->dir) != 0 &&
+	    errno == ENOENT && mkdir(c->dir, 0700) == 0)
+		printf("made the workspace %s\n", c->dir);
 	if (c->dir != NULL && chdir(c->dir) != 0) {
 		msg_error("%s: %s", c->dir, strerror(errno));
 		return 2;
@@ -373,6 +383,12 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		msg_error("cannot name the workspace: %s", strerror(errno));
 		return 2;
 	}
+	/* Neither needs a configuration or HEARTBEAT.md (nor may a broken one stop them). */
+	if (cmd != NULL && strcmp(cmd, "init") == 0)
+		return usage_status(cmd_init(workspace, "HEARTBEAT.md", c->config_file ?
+		    c->config_file : CONFIG_FILE, argc));
+	if (cmd != NULL && strcmp(cmd, "uninstall") == 0)
+		return usage_status(cmd_uninstall(workspace, argc, argv));
 	problems = load_config(&cfg, c);
 	if (problems > 0 && (cmd == NULL || strcmp(cmd, "check") != 0)) {
 		config_free(&cfg);
@@ -406,6 +422,17 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
 		warnings_show();
 		status = usage_status(cmd_check(&cfg, &hb, problems, nwarnings, argc));
+	} else if (cmd != NULL && (strcmp(cmd, "install") == 0 || strcmp(cmd, "pause") == 0 ||
+	    strcmp(cmd, "resume") == 0)) {
+		/* A workspace with problems is fixed first: check says what they are. */
+		warnings_show();
+		if (problems > 0)
+			status = 2;
+		else if (strcmp(cmd, "install") == 0)
+			status = usage_status(cmd_install(&cfg, &hb, workspace, argc, argv));
+		else
+			status = usage_status((strcmp(cmd, "pause") == 0 ? cmd_pause : cmd_resume)(&cfg,
+			    &hb, argc, argv));
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
 		warnings_show();
 		status = usage_status(cmd_status(&cfg, &hb, argc, argv));
@@ -463,9 +490,12 @@ main(int argc, char **argv)
 	if (optind < argc && !c.dashdash) {
 		const char *w = argv[optind];
 
-		if (strcmp(w, "run") == 0 || strcmp(w, "status") == 0 ||
-		    strcmp(w, "check") == 0 || strcmp(w, "log") == 0 || strcmp(w, "next") == 0)
-			cmd = w;
+		static const char *const words[] = { "run", "status", "check", "log", "next",
+		    "init", "install", "uninstall", "pause", "resume" };
+
+		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+			if (strcmp(w, words[i]) == 0)
+				cmd = w;
 	}
 	if (cmd == NULL || strcmp(cmd, "run") == 0) {
 		/* A tick: the rest are task names, with options anywhere. */

@@ -46,6 +46,7 @@ plan_make(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		struct plan_item *it = &items[i];
 		const struct task *t = &hb->tasks[i];
 		struct sched_past past = { 0 };
+		struct state_pause pause;
 		char err[512];
 
 		memset(it, 0, sizeof *it);
@@ -71,6 +72,9 @@ plan_make(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		    t->enabled;
 		if (!t->enabled)
 			it->next = (time_t)-1;
+		state_pause_get(st, t->name, (long long)now, &pause);
+		it->paused = pause.paused;
+		it->paused_until = pause.until;
 		if (it->ts.running) {
 			int live = plan_liveness(&it->ts, boot, now);
 
@@ -179,7 +183,7 @@ plan_select(struct tick *t, const struct plan_item *items, int quiet)
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		const struct plan_item *it = &items[i];
 
-		if (!it->due)
+		if (!it->due || it->paused)	/* a paused task stays due */
 			continue;
 		if (it->held) {
 			if (!quiet)
@@ -243,6 +247,13 @@ plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 			    it->ts.running_pid);
 		} else if (!it->task->enabled) {
 			printf("skip %s: disabled\n", it->task->name);
+		} else if (it->paused && it->paused_until > 0) {
+			util_time_iso((time_t)it->paused_until, when, sizeof when);
+			printf("skip %s: paused until %s%s\n", it->task->name, when,
+			    it->due ? " (due)" : "");
+		} else if (it->paused) {
+			printf("skip %s: paused until resumed%s\n", it->task->name,
+			    it->due ? " (due)" : "");
 		} else if (it->due) {
 			printf("skip %s: due, left for a later tick\n", it->task->name);
 		} else if (it->task->sched.kind == SCHED_AT && it->ts.done) {

@@ -21,6 +21,8 @@ struct plan_item {
 	int stale;		/* claimed by a tick that is gone */
 	int needs_baseline;	/* a cron task seen for the first time */
 	const struct tz *zone;	/* cron and at tasks: their zone */
+	int paused;		/* hb-run pause TASK: a tick leaves it (due or not) ... */
+	long long paused_until;	/* ... until then; 0: until resumed */
 };
 
 /* Fills ITEMS (hb->ntasks of them) from ST at NOW. BOOT is this boot's id; CATCHUP: this is

@@ -156,6 +156,22 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		t.status = 1;
 		goto out;
 	}
+	if (opts->nnames == 0) {
+		struct state_pause wp;
+		char until[40];
+
+		/* hb-run pause: a tick of a paused workspace does nothing and says nothing (a
+		 * task named on the command line still runs). */
+		state_pause_get(st, NULL, (long long)t.now, &wp);
+		if (wp.paused && opts->dry_run) {
+			if (wp.until > 0)
+				util_time_iso((time_t)wp.until, until, sizeof until);
+			printf("paused until %s: a tick runs nothing (hb-run resume)\n",
+			    wp.until > 0 ? until : "resumed");
+		}
+		if (wp.paused)
+			goto out;
+	}
 	plan_make(hb, st, t.now, t.boot, opts->catchup, cfg->timezone, items);
 	plan_session(&t, st);
 	if (!opts->dry_run && claim_end_leftovers(&t, items) > 0) {

@@ -936,3 +936,73 @@ state_session_unclaim(struct state *st, const char *key, long pid)
 		del_all(s, "running");
 	return 0;
 }
+
+/* The pause object: the workspace's is root's "_paused", a task's its "paused". */
+static const cJSON *
+pause_obj(const struct state *st, const char *name)
+{
+	if (name == NULL)
+		return root_get(st, "_paused");
+	return cJSON_GetObjectItemCaseSensitive(task_obj(st, name, 0), "paused");
+}
+
+void
+state_pause_get(const struct state *st, const char *name, long long now,
+    struct state_pause *out)
+{
+	const cJSON *p = pause_obj(st, name);
+
+	memset(out, 0, sizeof *out);
+	if (!cJSON_IsObject(p) && !cJSON_IsTrue(p))
+		return;		/* false, null or absent: not paused */
+	if (cJSON_IsObject(p)) {
+		if (!read_time(p, "since", &out->since, NULL))
+			out->since = 0;
+		if (!read_time(p, "until", &out->until, NULL))
+			out->until = 0;
+	}
+	out->paused = now == 0 || out->until == 0 || now < out->until;
+	if (!out->paused)
+		out->since = out->until = 0;
+}
+
+int
+state_pause_set(struct state *st, const char *name, long long since, long long until)
+{
+	cJSON *p = cJSON_CreateObject(), *t;
+
+	if (p == NULL || set_num(p, "since", (double)since) != 0 ||
+	    set_item(p, "until", until > 0 ? cJSON_CreateNumber((double)until) :
+	    cJSON_CreateNull()) != 0) {
+		cJSON_Delete(p);
+		return -1;
+	}
+	if (name == NULL)
+		return root_set(st, "_paused", p);
+	if ((t = task_obj(st, name, 1)) == NULL) {
+		cJSON_Delete(p);
+		return -1;
+	}
+	del_all(t, "paused");
+	if (!cJSON_AddItemToObject(t, "paused", p)) {
+		cJSON_Delete(p);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_pause_clear(struct state *st, const char *name)
+{
+	cJSON *t;
+
+	if (pause_obj(st, name) == NULL)
+		return 0;
+	if (name == NULL) {
+		root_del(st, "_paused");
+		return 1;
+	}
+	t = task_obj(st, name, 0);
+	del_all(t, "paused");
+	return 1;
+}

@@ -169,6 +169,23 @@ const char *state_mark_get(const struct state *st, const char *key);
 /* Sets KEY to VALUE; a NULL VALUE removes it. Returns 0, or -1 when memory ran out. */
 int state_mark_set(struct state *st, const char *key, const char *value);
 
+/* A pause (hb-run pause): of the workspace (NAME NULL: the top-level "_paused") or of task
+ * NAME (the "paused" member of its object), as {"since": T, "until": T or null}. */
+struct state_pause {
+	int paused;
+	long long since;
+	long long until;		/* 0: until resumed */
+};
+
+/* Reads the pause of task NAME, or of the workspace when NAME is NULL, into OUT; one that is
+ * over (until <= NOW) reads as none. NOW 0: as stored. */
+void state_pause_get(const struct state *st, const char *name, long long now,
+    struct state_pause *out);
+/* Pauses task NAME (NULL: the workspace) from SINCE until UNTIL (0: until resumed). */
+int state_pause_set(struct state *st, const char *name, long long since, long long until);
+/* Ends the pause of task NAME (NULL: the workspace); returns 1 when there was one, else 0. */
+int state_pause_clear(struct state *st, const char *name);
+
 #define STATE_LOCK_WAIT 10	/* seconds a tick waits for the workspace lock */
 
 /* Takes the lock PATH, waiting at most STATE_LOCK_WAIT seconds, and writes our pid
