@@ -38,10 +38,15 @@ platform_name(void)
 	return "linux";
 }
 
+/* argv[0] resolved at start: /proc/self/exe names the dynamic loader when hb-run was started
+ * through it (ld.so --preload ... hb-run, as sanitizer test runs do). */
+static char linux_argv0[PATH_MAX];
+
 void
 platform_init(const char *argv0)
 {
-	(void)argv0;		/* /proc/self/exe tells */
+	if (argv0 == NULL || strchr(argv0, '/') == NULL || realpath(argv0, linux_argv0) == NULL)
+		linux_argv0[0] = '\0';
 }
 
 int
@@ -89,6 +94,7 @@ platform_boot_id(char *out, size_t len)
 int
 platform_exe_path(char *out, size_t len)
 {
+	const char *base;
 	ssize_t n;
 
 	if (len == 0)
@@ -97,6 +103,10 @@ platform_exe_path(char *out, size_t len)
 	if (n <= 0)
 		return -1;
 	out[n] = '\0';
+	base = strrchr(out, '/');
+	base = base != NULL ? base + 1 : out;
+	if (strncmp(base, "ld-", 3) == 0 && linux_argv0[0] != '\0')
+		snprintf(out, len, "%s", linux_argv0);	/* started through the loader */
 	return 0;
 }
 

@@ -57,7 +57,7 @@ catch_signals(void)
 }
 
 /* Finds template NAME: absolute, else in the workspace, else in the installed templates,
- * else next to the executable (a build tree). */
+ * else in the build tree that holds the executable. */
 int
 tick_template_path(const char *name, char *out, size_t len)
 {
@@ -70,9 +70,10 @@ tick_template_path(const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/%s", HB_TEMPLATEDIR, name);
 	if (access(out, F_OK) == 0)
 		return 0;
+	/* A build tree: templates/ beside the executable, or two folders up at most (the
+	 * sanitizer and portable builds live in build/asan/ and build/portable/). */
 	if (platform_exe_path(exe, sizeof exe) == 0) {
-		slash = strrchr(exe, '/');
-		if (slash != NULL) {
+		for (int up = 0; up < 3 && (slash = strrchr(exe, '/')) != NULL; up++) {
 			*slash = '\0';
 			snprintf(out, len, "%s/templates/%s", exe, name);
 			if (access(out, F_OK) == 0)
