@@ -206,6 +206,7 @@ static const struct suite {
 	{ "openai", test_openai },
 	{ "anthropic", test_anthropic },
 	{ "transcript", test_transcript },
+	{ "target", test_target },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */
