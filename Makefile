@@ -45,7 +45,7 @@ SRC        = $(LIB_SRC) runner/main.c
 # The model APIs' pure modules (request bodies, replies, transcripts): hb-run-http and the
 # unit tests link them.
 API_SRC    = agents/llm.c agents/openai.c agents/anthropic.c state/transcript.c
-HTTP_SRC   = http/hb-run-http.c http/fetch.c $(API_SRC) state/fileio.c state/text.c
+HTTP_SRC   = http/hb-run-http.c http/fetch.c http/post.c $(API_SRC) state/fileio.c state/text.c
 HDR        = $(wildcard delivery/*.h tasks/*.h state/*.h runner/*.h cmd/*.h agents/*.h http/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 HTTP_OBJ   = $(HTTP_SRC:%.c=build/%.o)

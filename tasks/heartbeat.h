@@ -29,6 +29,11 @@ struct task {
 	char *agent;		/* NULL: the default agent */
 	int agent_line;		/* line of the agent: key, for messages */
 	int dangerous;		/* the agent may run in its unattended permission mode */
+	char **notify;		/* the targets of its replies (notify:); NULL: [delivery] notify */
+	size_t nnotify;
+	int notify_line;	/* line of the notify: key, for messages */
+	char *title;		/* the title of its messages; NULL: its name */
+	int priority;		/* 1 (min) to 5 (urgent); 0: not set (default) */
 };
 
 struct hb_diag {
