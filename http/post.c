@@ -220,9 +220,8 @@ post_main(void)
 		rc = status == 408 || status == 425 || status == 429 || status >= 500 ?
 		    POST_EXIT_TEMPFAIL : 1;
 	} else {
-		fprintf(stderr, "hb-run-http: %s: %s%s%s%s\n", host, cc == CURLE_OPERATION_TIMEDOUT ?
-		    "no answer in time" : curl_easy_strerror(cc), cerr[0] ? " (" : "", cerr,
-		    cerr[0] ? ")" : "");
+		fprintf(stderr, "hb-run-http: %s: %s\n", host, cc == CURLE_OPERATION_TIMEDOUT ?
+		    "no answer in time" : cerr[0] ? cerr : curl_easy_strerror(cc));
 		switch (cc) {
 		case CURLE_COULDNT_CONNECT: case CURLE_COULDNT_RESOLVE_HOST:
 		case CURLE_COULDNT_RESOLVE_PROXY: case CURLE_SEND_ERROR: case CURLE_RECV_ERROR:

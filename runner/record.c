@@ -1,7 +1,8 @@
 /* record.c - a run's end in three steps: classify (the run's status and the reply's verdict,
- * with the messages that explain a failure), deliver (a reply for a person goes to standard
- * output), persist (under the lock: merge the result into a freshly loaded state, save it,
- * append the log entry). */
+ * with the messages that explain a failure), deliver (a reply for a person goes to each of
+ * the task's targets; one that failed is shown on standard output with the reason, so that
+ * nothing is lost), persist (under the lock: merge the result into a freshly loaded state,
+ * save it, append the log entry with each target's result). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "agents/output.h"
 #include "runner/claim.h"
 #include "runner/context.h"
+#include "runner/deliver.h"
 #include "runner/msg.h"
 #include "runner/record.h"
 #include "runner/reply.h"
@@ -33,6 +35,9 @@ struct outcome {
 	char *text;			/* the reply to deliver (malloc'd), or NULL */
 	size_t tlen;
 	char dnote[320];		/* why it was not delivered */
+	struct deliver_report *reports;	/* one per target, in order */
+	size_t nreports;
+	int delivery_failed;		/* a target did not take it: the tick exits 1 */
 	char onote[480];		/* how its output was read, when not as expected */
 };
 
@@ -57,45 +62,6 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 	if (r != 0)
 		snprintf(err, errlen, "out of memory");
 	return r;
-}
-
-/* Shows a reply on standard output, made printable (no NUL cuts it, no escape sequence
- * reaches the terminal). Returns 0, or -1 with the reason in ERR when it could not be
- * written whole (a full disk, a reader gone): then it counts as not delivered. */
-static int
-write_reply(struct tick *t, const struct job *jb, const char *text, size_t len, char *err,
-    size_t errlen)
-{
-	char *safe = NULL, *block = NULL;
-	int n, ret = -1;
-
-	safe = text_printable(text, len, &len);
-	/* A blank line between replies; one write so that the block stays whole. */
-	n = safe == NULL ? -1 : asprintf(&block, "%s=== %s ===\n%s\n", t->delivered ? "\n" : "",
-	    jb->task->name, safe);
-	if (n < 0) {
-		block = NULL;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	fflush(stdout);		/* whatever stdio holds goes first */
-	for (size_t off = 0; off < (size_t)n;) {
-		ssize_t w = write(STDOUT_FILENO, block + off, (size_t)n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(err, errlen, "%s", strerror(w < 0 ? errno : ENOSPC));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	t->delivered++;
-	ret = 0;
-out:
-	free(block);
-	free(safe);
-	return ret;
 }
 
 /* Under the lock: an at task is done when its run succeeded, or when it failed for the
@@ -247,25 +213,110 @@ classify(struct tick *t, struct job *jb, const struct child_result *res,
 	oc->rec.duration_ms = res->duration_ms;
 }
 
-/* A reply for a person is shown; one that could not be becomes REPLY_UNDELIVERED. */
+/* The targets of JB's task: its notify:, else [delivery] notify (which the configuration
+ * checked). Returns a list to free with target_list_free, or NULL (out of memory). */
+static char **
+targets_of(const struct tick *t, const struct job *jb, size_t *n)
+{
+	char **list = NULL, err[256];
+
+	if (jb->task->nnotify > 0) {
+		list = calloc(jb->task->nnotify, sizeof *list);
+		for (size_t i = 0; list != NULL && i < jb->task->nnotify; i++)
+			if ((list[i] = strdup(jb->task->notify[i])) == NULL) {
+				target_list_free(list, i);
+				return NULL;
+			}
+		*n = list ? jb->task->nnotify : 0;
+		return list;
+	}
+	if (target_list_split(t->cfg->notify, &list, n, err, sizeof err) != 0) {
+		/* config_finish refused a bad list: only memory can fail here */
+		return NULL;
+	}
+	return list;
+}
+
+/* A reply for a person goes to every target of the task. A target that did not take it is
+ * said on standard error, and the reply is shown on standard output under a line naming the
+ * target and the reason (once, whatever the number of such targets): cron mails it. Only
+ * when that too fails does it become REPLY_UNDELIVERED. */
 static void
 deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 {
-	char err[256];
+	struct deliver_ctx ctx = { t->cfg, &t->delivered };
+	struct target_msg m;
+	char **targets = NULL, host[256] = "", *safe = NULL, *note = NULL, err[256];
+	size_t ntargets = 0, slen = 0, notelen = 0;
+	int on_stdout = 0;
 
 	if (!oc->replied)
 		return;
-	if (oc->verdict == REPLY_DELIVER &&
-	    write_reply(t, jb, oc->text, oc->tlen, err, sizeof err) != 0) {
-		msg_fail("%s: the reply could not be written to standard output: %s; it is "
-		    "kept in the log", jb->task->name, err);
-		snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be written to "
-		    "standard output: %s", err);
-		oc->verdict = REPLY_UNDELIVERED;
-	} else if (oc->verdict != REPLY_DELIVER) {
+	if (oc->verdict != REPLY_DELIVER) {
 		msg_note("%s: reply suppressed (%s)", jb->task->name,
 		    reply_verdict_name(oc->verdict));
+		return;
 	}
+	/* made printable: no NUL cuts it, no escape sequence reaches a terminal */
+	safe = text_printable(oc->text, oc->tlen, &slen);
+	targets = targets_of(t, jb, &ntargets);
+	if (safe == NULL || targets == NULL ||
+	    (oc->reports = calloc(ntargets, sizeof *oc->reports)) == NULL) {
+		snprintf(err, sizeof err, "out of memory");
+		goto undelivered;
+	}
+	if (gethostname(host, sizeof host) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	memset(&m, 0, sizeof m);
+	m.task = jb->task->name;
+	m.title = jb->task->title;
+	m.text = safe;
+	m.len = slen;
+	m.priority = jb->task->priority;
+	m.time = (long long)time(NULL);
+	m.run_id = jb->run_id;
+	m.host = host;
+	for (size_t i = 0; i < ntargets; i++) {
+		struct deliver_report *r = &oc->reports[i];
+		char *more = NULL;
+		int k;
+
+		deliver_send(&ctx, targets[i], &m, 0, r);
+		oc->nreports++;
+		if (r->result == DELIVER_OK) {
+			on_stdout |= strcmp(targets[i], "stdout") == 0;
+			msg_note("%s: delivered to %s in %lld ms", jb->task->name, r->target,
+			    r->duration_ms);
+			continue;
+		}
+		oc->delivery_failed = 1;
+		msg_fail("%s: not delivered to %s: %s%s", jb->task->name, r->target, r->reason,
+		    r->result == DELIVER_RETRY ? " (the service may take it later)" : "");
+		k = asprintf(&more, "%s[hb-run: not delivered to %s: %s]\n", note ? note : "",
+		    r->target, r->reason);
+		if (k < 0)
+			continue;
+		free(note);
+		note = more;
+		notelen = (size_t)k;
+	}
+	(void)notelen;
+	if (oc->delivery_failed &&
+	    deliver_stdout(&t->delivered, jb->task->name, note, on_stdout ? NULL : safe, slen, err,
+	    sizeof err) != 0)
+		goto undelivered;
+	goto out;
+undelivered:
+	msg_fail("%s: the reply could not be delivered: %s; it is kept in the log",
+	    jb->task->name, err);
+	snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be delivered: %s", err);
+	oc->verdict = REPLY_UNDELIVERED;
+	oc->delivery_failed = 1;
+out:
+	free(note);
+	free(safe);
+	target_list_free(targets, ntargets);
 }
 
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
@@ -274,6 +325,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started, struct outcome *oc)
 {
 	struct log_entry e = { 0 };
+	struct log_delivery *deliveries = NULL;
 	struct log_usage usage;
 	struct state *st = NULL;
 	char err[1024], when[40];
@@ -314,6 +366,17 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	e.usage = &usage;
 	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
 	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
+	if (oc->nreports > 0 && (deliveries = calloc(oc->nreports, sizeof *deliveries)) != NULL) {
+		for (size_t i = 0; i < oc->nreports; i++) {
+			deliveries[i].target = oc->reports[i].target;
+			deliveries[i].result = deliver_result_name(oc->reports[i].result);
+			deliveries[i].reason = oc->reports[i].reason;
+			deliveries[i].parts = (long long)oc->reports[i].parts;
+			deliveries[i].parts_done = (long long)oc->reports[i].parts_done;
+		}
+		e.deliveries = deliveries;
+		e.ndeliveries = oc->nreports;
+	}
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
 	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
 		e.note = oc->dnote;
@@ -339,6 +402,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	}
 	state_unlock(fd);
 	state_free(st);
+	free(deliveries);
 }
 
 void
@@ -350,8 +414,10 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	memset(&oc, 0, sizeof oc);
 	classify(t, jb, res, why_not_started, &oc);
 	deliver(t, jb, &oc);
-	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED ? 0 : 1);
+	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED &&
+	    !oc.delivery_failed ? 0 : 1);
 	persist(t, jb, res, why_not_started, &oc);
+	free(oc.reports);
 	free(oc.text);
 	output_free(&oc.out);
 }
