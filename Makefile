@@ -146,6 +146,7 @@ bench: hb-run hb-run-http
 	bench/tick.sh
 	bench/scale.sh
 	bench/http.sh
+	bench/deliver.sh
 
 bench-cron: hb-run
 	bench/cron.sh
