@@ -277,10 +277,11 @@ read_hostport(struct target *t, struct span hp, char *err, size_t errlen)
 static int
 read_userinfo(struct target *t, struct span ui)
 {
-	const char *colon = memchr(ui.s, ':', ui.n);
+	const char *colon;
 
 	if (!ui.set)
 		return 0;
+	colon = memchr(ui.s, ':', ui.n);
 	if (colon == NULL)
 		return (t->user = decode(ui.s, ui.n)) == NULL ? -1 : 0;
 	if ((t->user = decode(ui.s, (size_t)(colon - ui.s))) == NULL)

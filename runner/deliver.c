@@ -78,8 +78,7 @@ deliver_stdout(int *shown, const char *title, const char *note, const char *text
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			snprintf(err, errlen, "standard output: %s", strerror(w < 0 ? errno :
-			    ENOSPC));
+			snprintf(err, errlen, "%s", strerror(w < 0 ? errno : ENOSPC));
 			goto out;
 		}
 		off += (size_t)w;
@@ -353,7 +352,7 @@ deliver_send(const struct deliver_ctx *ctx, const char *target, const struct tar
 			rep->result = DELIVER_OK;
 			rep->parts_done = 1;
 		} else {
-			snprintf(rep->reason, sizeof rep->reason, "%s", err);
+			snprintf(rep->reason, sizeof rep->reason, "standard output: %s", err);
 		}
 		goto out;
 	}

@@ -49,7 +49,7 @@ const char *deliver_result_name(enum deliver_result r);
 
 /* Writes one block on standard output: "=== TITLE ===", the lines of NOTE (may be NULL),
  * then TEXT (LEN bytes, may be NULL), in one write(2), with a blank line before it when
- * *SHOWN > 0. Returns 0 (and counts the block), or -1 with ERR set. */
+ * *SHOWN > 0. Returns 0 (and counts the block), or -1 with the reason in ERR. */
 int deliver_stdout(int *shown, const char *title, const char *note, const char *text,
     size_t len, char *err, size_t errlen);
 

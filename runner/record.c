@@ -247,7 +247,7 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 	struct deliver_ctx ctx = { t->cfg, &t->delivered };
 	struct target_msg m;
 	char **targets = NULL, host[256] = "", *safe = NULL, *note = NULL, err[256];
-	size_t ntargets = 0, slen = 0, notelen = 0;
+	size_t ntargets = 0, slen = 0;
 	int on_stdout = 0;
 
 	if (!oc->replied)
@@ -280,7 +280,6 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 	for (size_t i = 0; i < ntargets; i++) {
 		struct deliver_report *r = &oc->reports[i];
 		char *more = NULL;
-		int k;
 
 		deliver_send(&ctx, targets[i], &m, 0, r);
 		oc->nreports++;
@@ -293,24 +292,22 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		oc->delivery_failed = 1;
 		msg_fail("%s: not delivered to %s: %s%s", jb->task->name, r->target, r->reason,
 		    r->result == DELIVER_RETRY ? " (the service may take it later)" : "");
-		k = asprintf(&more, "%s[hb-run: not delivered to %s: %s]\n", note ? note : "",
-		    r->target, r->reason);
-		if (k < 0)
+		if (asprintf(&more, "%s[hb-run: not delivered to %s: %s]\n", note ? note : "",
+		    r->target, r->reason) < 0)
 			continue;
 		free(note);
 		note = more;
-		notelen = (size_t)k;
 	}
-	(void)notelen;
 	if (oc->delivery_failed &&
 	    deliver_stdout(&t->delivered, jb->task->name, note, on_stdout ? NULL : safe, slen, err,
 	    sizeof err) != 0)
 		goto undelivered;
 	goto out;
 undelivered:
-	msg_fail("%s: the reply could not be delivered: %s; it is kept in the log",
-	    jb->task->name, err);
-	snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be delivered: %s", err);
+	msg_fail("%s: the reply could not be written to standard output: %s; it is kept in the "
+	    "log", jb->task->name, err);
+	snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be written to standard "
+	    "output: %s", err);
 	oc->verdict = REPLY_UNDELIVERED;
 	oc->delivery_failed = 1;
 out:
