@@ -207,6 +207,7 @@ static const struct suite {
 	{ "anthropic", test_anthropic },
 	{ "transcript", test_transcript },
 	{ "target", test_target },
+	{ "hours", test_hours },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

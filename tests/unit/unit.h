@@ -59,5 +59,6 @@ void test_openai(void);
 void test_anthropic(void);
 void test_transcript(void);
 void test_target(void);
+void test_hours(void);
 
 #endif
