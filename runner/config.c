@@ -14,7 +14,9 @@
 #include <ini.h>
 
 #include "agents/output.h"
+#include "delivery/ping.h"
 #include "delivery/target.h"
+#include "tasks/hours.h"
 #include "runner/config.h"
 #include "runner/zone.h"
 #include "state/fileio.h"
@@ -36,12 +38,15 @@ enum kind {
 	KIND_REAL,		/* a decimal number within [min, max] kept as written, or empty */
 	KIND_URL0,		/* as KIND_URL, or empty */
 	KIND_TARGETS,		/* a notify list: every target parses (delivery/target.h) */
+	KIND_HOURS,		/* HH:MM-HH:MM (tasks/hours.h), or empty */
+	KIND_PING,		/* a ping URL (delivery/ping.h), or empty */
 };
 
 /* The kinds whose field is a string (freed by config_free). */
 #define KIND_IS_STR(k) ((k) == KIND_STR || (k) == KIND_PATH || (k) == KIND_ZONE || \
     (k) == KIND_FORMAT || (k) == KIND_API || (k) == KIND_URL || (k) == KIND_ENVNAME || \
-    (k) == KIND_REAL || (k) == KIND_URL0 || (k) == KIND_TARGETS)
+    (k) == KIND_REAL || (k) == KIND_URL0 || (k) == KIND_TARGETS || (k) == KIND_HOURS || \
+    (k) == KIND_PING)
 
 static const struct key {
 	const char *section, *name;
@@ -79,6 +84,9 @@ static const struct key {
 	  "15s" },
 	{ "delivery", "telegram_api", KIND_URL0, offsetof(struct config, telegram_api), 0, 0,
 	  "" },
+	{ "delivery", "quiet_hours", KIND_HOURS, offsetof(struct config, quiet_hours), 0, 0, "" },
+	{ "delivery", "quiet_tz", KIND_ZONE, offsetof(struct config, quiet_tz), 0, 0, "" },
+	{ "delivery", "ping", KIND_PING, offsetof(struct config, ping), 0, 0, "" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -270,6 +278,27 @@ set_key(struct config *c, void *base, const char *section, const struct key *k,
 		free(copy);
 		if (bad)
 			return -1;
+		goto string;
+	}
+	case KIND_HOURS:
+	case KIND_PING: {
+		char herr[256];
+		struct hours h;
+		enum ping_kind pk;
+		const char *pu;
+		int bad;
+
+		if (len == 0)
+			goto string;
+		if ((copy = strndup(value, len)) == NULL)
+			return -1;
+		bad = k->kind == KIND_HOURS ? hours_parse(copy, &h, herr, sizeof herr) :
+		    ping_parse(copy, &pk, &pu, herr, sizeof herr);
+		free(copy);
+		if (bad != 0) {	/* a ping's error does not quote its URL: it holds a key */
+			add_error(c, "%s: bad %s.%s: %s", where, section, k->name, herr);
+			return -1;
+		}
 		goto string;
 	}
 	case KIND_URL0:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "delivery/ping.h"
 #include "delivery/target.h"
 #include "tasks/duration.h"
 #include "tasks/heartbeat.h"
@@ -39,7 +40,7 @@ enum {
 	K_NAME = 1 << 0, K_PROMPT = 1 << 1, K_SCHED = 1 << 2, K_TYPE = 1 << 3,
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
 	K_AGENT = 1 << 8, K_DANGEROUS = 1 << 9, K_NOTIFY = 1 << 10, K_TITLE = 1 << 11,
-	K_PRIORITY = 1 << 12,
+	K_PRIORITY = 1 << 12, K_ACTIVE = 1 << 13, K_PING = 1 << 14,
 };
 
 /* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
@@ -278,6 +279,7 @@ task_free(struct task *t)
 	free(t->agent);
 	target_list_free(t->notify, t->nnotify);
 	free(t->title);
+	free(t->ping);
 	memset(t, 0, sizeof *t);
 }
 
@@ -424,7 +426,7 @@ typedef int key_set(struct parser *p, struct draft *d, size_t line, const char *
 
 static key_set set_name, set_prompt, set_interval, set_cron, set_at, set_type, set_timeout,
     set_enabled, set_tz, set_model, set_agent, set_dangerous, set_notify, set_title,
-    set_priority;
+    set_priority, set_active_hours, set_ping;
 
 #define KEY_NONEMPTY	0x1	/* an empty value is an error ("empty KEY") */
 
@@ -451,6 +453,8 @@ static const struct key {
 	{ "notify", NULL, K_NOTIFY, set_notify, KEY_NONEMPTY, NULL },
 	{ "title", NULL, K_TITLE, set_title, KEY_NONEMPTY, NULL },
 	{ "priority", NULL, K_PRIORITY, set_priority, KEY_NONEMPTY, NULL },
+	{ "active_hours", "activeHours", K_ACTIVE, set_active_hours, KEY_NONEMPTY, NULL },
+	{ "ping", NULL, K_PING, set_ping, KEY_NONEMPTY, NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -717,6 +721,40 @@ set_priority(struct parser *p, struct draft *d, size_t line, const char *key,
 		    "5)", value);
 		return -1;
 	}
+	return 0;
+}
+
+/* active_hours: HH:MM-HH:MM in the task's zone; outside it the task waits, due. */
+static int
+set_active_hours(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	char err[200];
+
+	(void)key;
+	if (hours_parse(value, &d->t.active, err, sizeof err) != 0) {
+		diag(p, line, "bad active_hours: %s", err);
+		return -1;
+	}
+	d->t.has_active = 1;
+	return 0;
+}
+
+/* ping: a healthchecks.io or Cronitor URL; "none" turns [delivery] ping off for the task.
+ * A bad URL is not quoted: its path is the check's key. */
+static int
+set_ping(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	enum ping_kind k;
+	const char *u;
+	char err[200];
+
+	(void)key;
+	if (strcmp(value, "none") != 0 && ping_parse(value, &k, &u, err, sizeof err) != 0) {
+		diag(p, line, "bad ping: %s", err);
+		return -1;
+	}
+	d->t.ping = xstrndup(p, value, strlen(value));
 	return 0;
 }
 

@@ -60,5 +60,6 @@ void test_anthropic(void);
 void test_transcript(void);
 void test_target(void);
 void test_hours(void);
+void test_ping(void);
 
 #endif
