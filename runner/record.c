@@ -14,6 +14,7 @@
 #include "runner/context.h"
 #include "runner/deliver.h"
 #include "runner/msg.h"
+#include "runner/outbox.h"
 #include "runner/record.h"
 #include "runner/reply.h"
 #include "runner/supervise.h"
@@ -36,6 +37,7 @@ struct outcome {
 	size_t tlen;
 	char dnote[320];		/* why it was not delivered */
 	struct deliver_report *reports;	/* one per target, in order */
+	struct outbox_slot *slots;	/* the same targets' messages in the outbox */
 	size_t nreports;
 	int delivery_failed;		/* a target did not take it: the tick exits 1 */
 	char onote[480];		/* how its output was read, when not as expected */
@@ -237,10 +239,14 @@ targets_of(const struct tick *t, const struct job *jb, size_t *n)
 	return list;
 }
 
-/* A reply for a person goes to every target of the task. A target that did not take it is
- * said on standard error, and the reply is shown on standard output under a line naming the
- * target and the reason (once, whatever the number of such targets): cron mails it. Only
- * when that too fails does it become REPLY_UNDELIVERED. */
+/* A reply for a person goes to every target of the task, through the outbox: a message
+ * per target but stdout is kept in the state before it is sent, and one a service could
+ * not take now stays there for a later tick (said, not shown). A duplicate of the task's
+ * last text within 24 h is not sent; during quiet hours the reply is held for the digest.
+ * A target that refused it for good is said on standard error, and the reply is shown on
+ * standard output under a line naming the target and the reason (once, whatever the number
+ * of such targets): cron mails it. Only when that too fails does it become
+ * REPLY_UNDELIVERED. */
 static void
 deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 {
@@ -248,7 +254,7 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 	struct target_msg m;
 	char **targets = NULL, host[256] = "", *safe = NULL, *note = NULL, err[256];
 	size_t ntargets = 0, slen = 0;
-	int on_stdout = 0;
+	int on_stdout = 0, failed = 0;
 
 	if (!oc->replied)
 		return;
@@ -261,9 +267,24 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 	safe = text_printable(oc->text, oc->tlen, &slen);
 	targets = targets_of(t, jb, &ntargets);
 	if (safe == NULL || targets == NULL ||
-	    (oc->reports = calloc(ntargets, sizeof *oc->reports)) == NULL) {
+	    (oc->reports = calloc(ntargets, sizeof *oc->reports)) == NULL ||
+	    (oc->slots = calloc(ntargets, sizeof *oc->slots)) == NULL) {
 		snprintf(err, sizeof err, "out of memory");
 		goto undelivered;
+	}
+	switch (outbox_accept(t, jb, safe, slen, targets, ntargets, oc->slots)) {
+	case ACCEPT_DUPLICATE:
+		msg_note("%s: the same text was delivered less than 24 h ago: not sent again",
+		    jb->task->name);
+		oc->verdict = REPLY_DUPLICATE;
+		goto out;
+	case ACCEPT_HELD:
+		msg_note("%s: quiet hours: the reply is held for the digest at their end",
+		    jb->task->name);
+		oc->verdict = REPLY_HELD;
+		goto out;
+	default:
+		break;
 	}
 	if (gethostname(host, sizeof host) != 0)
 		host[0] = '\0';
@@ -281,15 +302,29 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		struct deliver_report *r = &oc->reports[i];
 		char *more = NULL;
 
-		deliver_send(&ctx, targets[i], &m, 0, r);
 		oc->nreports++;
+		if (!oc->slots[i].send) {
+			memset(r, 0, sizeof *r);
+			target_redact(targets[i], r->target, sizeof r->target);
+			r->result = DELIVER_RETRY;
+			snprintf(r->reason, sizeof r->reason, "queued behind earlier messages to "
+			    "this target in the outbox");
+			msg_note("%s: %s: %s", jb->task->name, r->target, r->reason);
+			continue;
+		}
+		deliver_send(&ctx, targets[i], &m, 0, r);
 		if (r->result == DELIVER_OK) {
 			on_stdout |= strcmp(targets[i], "stdout") == 0;
 			msg_note("%s: delivered to %s in %lld ms", jb->task->name, r->target,
 			    r->duration_ms);
 			continue;
 		}
-		oc->delivery_failed = 1;
+		if (r->result == DELIVER_RETRY && oc->slots[i].id[0] != '\0') {
+			msg_warn("%s: not delivered to %s: %s; kept in the outbox and tried again "
+			    "at later ticks", jb->task->name, r->target, r->reason);
+			continue;
+		}
+		failed = 1;
 		msg_fail("%s: not delivered to %s: %s%s", jb->task->name, r->target, r->reason,
 		    r->result == DELIVER_RETRY ? " (the service may take it later)" : "");
 		if (asprintf(&more, "%s[hb-run: not delivered to %s: %s]\n", note ? note : "",
@@ -298,7 +333,8 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		free(note);
 		note = more;
 	}
-	if (oc->delivery_failed &&
+	oc->delivery_failed = failed;
+	if (failed &&
 	    deliver_stdout(&t->delivered, jb->task->name, note, on_stdout ? NULL : safe, slen, err,
 	    sizeof err) != 0)
 		goto undelivered;
@@ -339,6 +375,8 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	if (st != NULL && jb->task->sched.kind == SCHED_AT)
 		at_done(t, st, jb, &oc->rec);
 	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
+	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
+	    snprintf(err, sizeof err, "out of memory")) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
@@ -415,6 +453,7 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	    !oc.delivery_failed ? 0 : 1);
 	persist(t, jb, res, why_not_started, &oc);
 	free(oc.reports);
+	free(oc.slots);
 	free(oc.text);
 	output_free(&oc.out);
 }
