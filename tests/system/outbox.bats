@@ -300,3 +300,73 @@ morning news" ]
 	[ "$(nreq)" = 2 ]
 	[ "$(py 'L[-1]["reply_verdict"]')" = delivered ]
 }
+
+@test "active hours across midnight: outside them the task does not run and stays due; -n says until when; a manual run runs" {
+	reply_agent "news"
+	task "stdout" 1h "    active_hours: 20:00-08:00"
+	run --separate-stderr hb_at "2026-01-05 12:00:00"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(agent_runs)" = 0 ]
+	[ ! -e .heartbeat-state.json ]
+	run --separate-stderr hb_at "2026-01-05 12:00:00" -n
+	[ "$output" = "skip disk: outside its active hours 20:00-08:00 until 20:00" ]
+	run --separate-stderr hb_at "2026-01-05 23:00:00"
+	[ "$(agent_runs)" = 1 ]
+	say "more news"
+	run --separate-stderr hb_at "2026-01-06 01:00:00"
+	[ "$(agent_runs)" = 2 ]
+	run --separate-stderr hb_at "2026-01-06 09:00:00"
+	[ "$status" -eq 0 ]
+	[ "$(agent_runs)" = 2 ]
+	run --separate-stderr hb_at "2026-01-06 09:00:00" -n
+	[ "$output" = "skip disk: outside its active hours 20:00-08:00 until 20:00" ]
+	say "by hand"
+	run --separate-stderr hb_at "2026-01-06 09:00:00" disk
+	[ "$status" -eq 0 ]
+	[ "$(agent_runs)" = 3 ]
+	[ "$output" = "=== disk ===
+by hand" ]
+	# still due in the evening: it ran by hand at 09:00, an hour is up
+	say "evening"
+	run --separate-stderr hb_at "2026-01-06 20:00:30"
+	[ "$(agent_runs)" = 4 ]
+}
+
+@test "active hours in America/New_York across the DST change of 2026-03-08 follow the wall clock" {
+	reply_agent "news"
+	task "stdout" 1h "    tz: America/New_York
+    active_hours: 08:00-20:00"
+	# 11:30 UTC is 07:30 EDT (06:30 had the clock not changed): outside
+	run --separate-stderr hb_at "2026-03-08 11:30:00"
+	[ "$status" -eq 0 ]
+	[ "$(agent_runs)" = 0 ]
+	# 12:30 UTC is 08:30 EDT: inside
+	run --separate-stderr hb_at "2026-03-08 12:30:00"
+	[ "$(agent_runs)" = 1 ]
+	# 00:30 UTC the next day is 20:30 EDT (19:30 in EST): outside, and it stays due
+	say "late"
+	run --separate-stderr hb_at "2026-03-09 00:30:00"
+	[ "$(agent_runs)" = 1 ]
+	run --separate-stderr hb_at "2026-03-09 00:30:00" -n
+	[ "$output" = "skip disk: outside its active hours 08:00-20:00 until 08:00" ]
+	# the day before the change, 00:30 UTC is 19:30 EST: inside
+	rm -f .heartbeat-state.json
+	run --separate-stderr hb_at "2026-03-07 00:30:00"
+	[ "$(agent_runs)" = 2 ]
+}
+
+@test "check: bad quiet_hours, active_hours and ping URLs are reported with their line, a ping's key not shown" {
+	reply_agent
+	task "stdout" 1h "    active_hours: 8-20
+    ping: ftp://hc-ping.com/SECRET-UUID"
+	printf '[delivery]\nquiet_hours = 22:00-25:00\nping = hc:nothttp/SECRET2\n' >hb-run.ini
+	run --separate-stderr hb check
+	[ "$status" -eq 2 ]
+	all="$output$stderr"
+	[[ "$all" == *"HEARTBEAT.md:6: bad active_hours: '8-20' is not HH:MM-HH:MM"* ]]
+	[[ "$all" == *"HEARTBEAT.md:7: bad ping: a ping is an http:// or https:// URL"* ]]
+	[[ "$all" == *"hb-run.ini:2: bad delivery.quiet_hours: '22:00-25:00' is not HH:MM-HH:MM"* ]]
+	[[ "$all" == *"hb-run.ini:3: bad delivery.ping: a ping is an http:// or https:// URL"* ]]
+	[[ "$all" != *SECRET* ]]
+}
