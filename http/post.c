@@ -1,5 +1,6 @@
 /* post.c - a delivery's one POST: HB_HTTP_URL, the HB_HTTP_HEADERS lines, the body from
- * standard input, HB_HTTP_TIMEOUT milliseconds for the whole of it. Messages name the host
+ * standard input, HB_HTTP_TIMEOUT milliseconds for the whole of it; a GET instead (a ping)
+ * when HB_HTTP_METHOD=GET. Messages name the host
  * only: a webhook's URL and the headers hold its secrets. */
 #include <ctype.h>
 #include <errno.h>
@@ -122,7 +123,8 @@ int
 post_main(void)
 {
 	const char *url = env("HB_HTTP_URL"), *hdrs = env("HB_HTTP_HEADERS"),
-	    *ca = env("HB_HTTP_CA_FILE"), *tv = env("HB_HTTP_TIMEOUT");
+	    *ca = env("HB_HTTP_CA_FILE"), *tv = env("HB_HTTP_TIMEOUT"),
+	    *method = env("HB_HTTP_METHOD");
 	struct curl_slist *list = NULL;
 	struct reply *r = NULL;
 	char host[256], cerr[CURL_ERROR_SIZE] = "", line[256], *body = NULL, *end;
@@ -134,6 +136,10 @@ post_main(void)
 
 	if (host_of(url, host, sizeof host) != 0) {
 		fprintf(stderr, "hb-run-http: HB_HTTP_URL is not an http:// or https:// URL\n");
+		return 2;
+	}
+	if (method[0] != '\0' && strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+		fprintf(stderr, "hb-run-http: HB_HTTP_METHOD: '%s' is not GET or POST\n", method);
 		return 2;
 	}
 	if (tv[0] != '\0') {
@@ -193,8 +199,12 @@ post_main(void)
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "hb-run-http/" HB_VERSION);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+	if (strcmp(method, "GET") == 0) {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+	}
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca[0] != '\0')

@@ -229,9 +229,10 @@ static enum deliver_result
 run_request(const struct deliver_ctx *ctx, const char *target, const struct target *t,
     const struct target_request *req, char *reason, size_t len)
 {
-	long long timeout_ms = ctx->cfg->delivery_timeout * 1000;
+	long long timeout_ms = ctx->timeout_ms > 0 ? ctx->timeout_ms :
+	    ctx->cfg->delivery_timeout * 1000;
 	char prog[PATH_MAX + 128], err[PATH_MAX + 256], line[400], *http_argv[2] = { NULL, NULL };
-	char *extra[5] = { NULL }, **env = NULL;
+	char *extra[6] = { NULL }, **env = NULL;
 	struct child_result res;
 	struct child_spec spec;
 	struct child *c;
@@ -248,9 +249,11 @@ run_request(const struct deliver_ctx *ctx, const char *target, const struct targ
 		if (asprintf(&extra[0], "HB_HTTP_MODE=post") < 0 ||
 		    asprintf(&extra[1], "HB_HTTP_URL=%s", req->url) < 0 ||
 		    asprintf(&extra[2], "HB_HTTP_HEADERS=%s", req->headers ? req->headers : "") < 0 ||
-		    asprintf(&extra[3], "HB_HTTP_TIMEOUT=%lld", timeout_ms) < 0) {
+		    asprintf(&extra[3], "HB_HTTP_TIMEOUT=%lld", timeout_ms) < 0 ||
+		    asprintf(&extra[4], "HB_HTTP_METHOD=%s", ctx->method ? ctx->method : "POST") <
+		    0) {
 			snprintf(reason, len, "out of memory");
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < 5; i++)
 				extra[i] = NULL;	/* what asprintf left is undefined */
 			goto out;
 		}
@@ -321,10 +324,28 @@ out:
 	if (fd >= 0)
 		close(fd);
 	child_result_free(&res);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(extra[i]);
 	free(env);
 	return r;
+}
+
+enum deliver_result
+deliver_http(const struct deliver_ctx *ctx, const char *url, const char *body, size_t len,
+    char *reason, size_t rlen)
+{
+	struct target t;
+	struct target_request req;
+
+	memset(&t, 0, sizeof t);
+	memset(&req, 0, sizeof req);
+	t.kind = TARGET_JSON;
+	t.url = (char *)url;
+	req.url = (char *)url;
+	req.body = (char *)(body ? body : "");
+	req.body_len = body ? len : 0;
+	reason[0] = '\0';
+	return run_request(ctx, url, &t, &req, reason, rlen);
 }
 
 enum deliver_result

@@ -36,6 +36,9 @@ struct deliver_ctx {
 	const struct config *cfg;	/* [delivery] timeout, telegram_api; the helper's path */
 	int *shown;			/* blocks written on standard output so far (a blank
 					 * line goes between two); may be NULL */
+	long long timeout_ms;		/* deliver_http: the request's timeout; 0: [delivery]
+					 * timeout */
+	const char *method;		/* deliver_http: "GET"; NULL: POST */
 };
 
 /* Sends M to TARGET (as written in notify:), from part FIRST_PART on (0: the whole
@@ -43,6 +46,11 @@ struct deliver_ctx {
  * its result. */
 enum deliver_result deliver_send(const struct deliver_ctx *ctx, const char *target,
     const struct target_msg *m, size_t first_part, struct deliver_report *rep);
+
+/* One HTTP request to URL through hb-run-http, a GET or (BODY, LEN bytes) a POST as
+ * ctx->method says: for pings. The reason of a failure names the host only. */
+enum deliver_result deliver_http(const struct deliver_ctx *ctx, const char *url,
+    const char *body, size_t len, char *reason, size_t rlen);
 
 /* "delivered", "retry", "failed": as the log writes them. */
 const char *deliver_result_name(enum deliver_result r);

@@ -29,8 +29,8 @@ outbox_backoff(long long tries)
 }
 
 /* FNV-1a, 64 bits, as 16 hex digits: enough to know a text again, and no text kept. */
-static void
-text_hash(const char *text, size_t len, char out[17])
+void
+outbox_hash(const char *text, size_t len, char out[17])
 {
 	unsigned long long h = 1469598103934665603ULL;
 
@@ -492,7 +492,7 @@ outbox_accept(struct tick *t, const struct job *jb, const char *text, size_t len
 	}
 	if ((st = claim_load_locked(t)) == NULL)
 		goto out;
-	text_hash(text, len, hash);
+	outbox_hash(text, len, hash);
 	if (state_task_last_alert(st, jb->task->name, old, sizeof old, &at) &&
 	    strcmp(old, hash) == 0 && (long long)t->now - at < OUTBOX_DEDUPE && at <=
 	    (long long)t->now) {

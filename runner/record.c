@@ -15,6 +15,7 @@
 #include "runner/deliver.h"
 #include "runner/msg.h"
 #include "runner/outbox.h"
+#include "runner/ping.h"
 #include "runner/record.h"
 #include "runner/reply.h"
 #include "runner/supervise.h"
@@ -352,6 +353,37 @@ out:
 	target_list_free(targets, ntargets);
 }
 
+/* The end ping: success, or failure with the exit status and the end of what the run
+ * printed (its output, then its standard error; at most PING_BODY_MAX bytes). */
+static void
+end_ping(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started, const struct outcome *oc)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (ping_of(t, jb) == NULL || oc->rec.status == RUN_INTERRUPTED)
+		return;
+	if (oc->rec.status == RUN_OK) {
+		ping_send(t, jb, PING_SUCCESS, 0, NULL, 0);
+		return;
+	}
+	if ((f = open_memstream(&body, &len)) != NULL) {
+		if (why_not_started != NULL)
+			fprintf(f, "%s\n", why_not_started);
+		if (res != NULL && res->out_len > 0)
+			fwrite(res->out, 1, res->out_len, f);
+		if (res != NULL && res->err_len > 0)
+			fwrite(res->err, 1, res->err_len, f);
+		fclose(f);
+	}
+	ping_send(t, jb, PING_FAIL, res != NULL && res->has_exit ? res->exit_code : -1,
+	    body && len > PING_BODY_MAX ? body + len - PING_BODY_MAX : body,
+	    len > PING_BODY_MAX ? PING_BODY_MAX : len);
+	free(body);
+}
+
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
 static void
 persist(struct tick *t, struct job *jb, const struct child_result *res,
@@ -377,6 +409,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
 	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
 	    snprintf(err, sizeof err, "out of memory")) ||
+	    (ping_settle(t, st, jb) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
@@ -448,6 +481,7 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 
 	memset(&oc, 0, sizeof oc);
 	classify(t, jb, res, why_not_started, &oc);
+	end_ping(t, jb, res, why_not_started, &oc);
 	deliver(t, jb, &oc);
 	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED &&
 	    !oc.delivery_failed ? 0 : 1);

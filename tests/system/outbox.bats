@@ -370,3 +370,87 @@ by hand" ]
 	[[ "$all" == *"hb-run.ini:3: bad delivery.ping: a ping is an http:// or https:// URL"* ]]
 	[[ "$all" != *SECRET* ]]
 }
+
+@test "pings: start, then success (healthchecks.io's shape); none on a tick with nothing due" {
+	receiver
+	reply_agent "all fine"
+	task "stdout" 1h "    ping: http://$HOST/ping/5bf6-uuid"
+	run --separate-stderr hb_at "$T0"
+	[ "$status" -eq 0 ]
+	[ "$output" = "=== disk ===
+all fine" ]
+	[ "$(nreq)" = 2 ]
+	[ "$(req 1 'R["method"] + " " + R["path"]')" = "GET /ping/5bf6-uuid/start" ]
+	[ "$(req 2 'R["method"] + " " + R["path"]')" = "GET /ping/5bf6-uuid" ]
+	[[ "$stderr" != *5bf6-uuid* ]]
+	run --separate-stderr hb_at "2026-01-05 09:10:00"
+	[ "$status" -eq 0 ]
+	[ "$(nreq)" = 2 ]
+}
+
+@test "pings: a failure pings URL/<exit status> with the end of the output as the POST body" {
+	receiver
+	agent_script "$WS/agent.sh" <<'EOF'
+echo "partial output"
+echo "the disk is on fire" >&2
+exit 3
+EOF
+	export HB_AGENT_AGENT_TURN="$WS/agent.sh"
+	task "stdout" 1h
+	export HB_DELIVERY_PING="http://$HOST/ping/abc"
+	run --separate-stderr hb_at "$T0"
+	[ "$status" -eq 1 ]
+	[ "$(nreq)" = 2 ]
+	[ "$(req 1 'R["method"] + " " + R["path"]')" = "GET /ping/abc/start" ]
+	[ "$(req 2 'R["method"] + " " + R["path"]')" = "POST /ping/abc/3" ]
+	[ "$(req 2 'R["body"]')" = "partial output
+the disk is on fire" ]
+}
+
+@test "pings: a ping server that is down never fails the task and is said once; ping: none turns it off" {
+	receiver
+	P=$PORT
+	receiver_stop
+	reply_agent "all fine"
+	task "stdout" 1h "    ping: hc:http://$HOST/ping/SECRET-UUID"
+	run --separate-stderr hb_at "$T0"
+	[ "$status" -eq 0 ]
+	[ "$output" = "=== disk ===
+all fine" ]
+	[ "$(grep -c 'the ping to' <<<"$stderr")" = 1 ]
+	[[ "$stderr" == *"warning: disk: the ping to http://$HOST/*** failed"* ]]
+	[[ "$stderr" != *SECRET-UUID* ]]
+	[ "$(py 'len(S["_pings"])')" = 1 ]
+	say "still fine"
+	run --separate-stderr hb_at "2026-01-05 10:00:30"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"the ping to"* ]]
+	receiver "$P"
+	say "fine again"
+	run --separate-stderr hb_at "2026-01-05 11:01:00"
+	[ "$status" -eq 0 ]
+	[ "$(nreq)" = 2 ]
+	[ "$(py '"_pings" in S')" = false ]
+	task "stdout" 1h "    ping: none"
+	export HB_DELIVERY_PING="http://$HOST/ping/default"
+	say "no ping"
+	run --separate-stderr hb_at "2026-01-05 12:02:00"
+	[ "$(nreq)" = 2 ]
+}
+
+@test "pings: Cronitor's ?state=run, complete and fail" {
+	receiver
+	reply_agent "all fine"
+	task "stdout" 1h "    ping: cronitor:http://$HOST/p/KEY123/backup"
+	run --separate-stderr hb_at "$T0"
+	[ "$status" -eq 0 ]
+	[ "$(req 1 'R["method"] + " " + R["path"]')" = "GET /p/KEY123/backup?state=run" ]
+	[ "$(req 2 'R["method"] + " " + R["path"]')" = "GET /p/KEY123/backup?state=complete" ]
+	agent_script "$WS/agent.sh" <<'EOF'
+exit 4
+EOF
+	run --separate-stderr hb_at "2026-01-05 10:00:30"
+	[ "$status" -eq 1 ]
+	[ "$(req 3 'R["path"]')" = "/p/KEY123/backup?state=run" ]
+	[ "$(req 4 'R["method"] + " " + R["path"]')" = "GET /p/KEY123/backup?state=fail" ]
+}
