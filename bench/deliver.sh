@@ -3,7 +3,8 @@
 # agent) and delivers its alert to stdout, and of the same tick delivering to an ntfy-shaped
 # receiver on 127.0.0.1 (tests/system/fixtures/receiver.js) through hb-run-http: the
 # difference is what a delivery costs. Then the tick with nothing due in a HEARTBEAT.md of 10
-# tasks with notify: lists, against a minimal C program (target: at most 1.5 times).
+# tasks with notify: lists, ping: URLs and active_hours, [delivery] quiet_hours and ping set,
+# against a minimal C program (target: at most 1.5 times).
 # Usage: bench/deliver.sh [HB_BIN]   (needs node, hyperfine: make test-deps)
 set -eu
 cd "$(dirname "$0")/.."
@@ -71,6 +72,8 @@ now=$(date +%s)
 		echo "    notify: [stdout, \"ntfy://ntfy.example.com/alerts-$i\", tgram://123456:ABC-def/-100$i, json://hooks.example.com/hb, exec:/usr/local/bin/page]"
 		echo "    title: Check $i"
 		echo "    priority: high"
+		echo "    ping: https://hc-ping.com/0f6c1a2e-4b1d-4a7e-9c55-00000000000$i"
+		echo "    active_hours: 07:00-23:00"
 		echo "    prompt: \"Check thing number $i and reply HEARTBEAT_OK if all is well.\""
 	done
 } >"$ws/noop/HEARTBEAT.md"
@@ -82,7 +85,7 @@ now=$(date +%s)
 	echo "  \"_version\": 1"
 	echo "}"
 } >"$ws/noop/.heartbeat-state.json"
-printf '[delivery]\nnotify = stdout, ntfys://ntfy.example.com/all\n' >"$ws/noop/hb-run.ini"
+printf '[delivery]\nnotify = stdout, ntfys://ntfy.example.com/all\nquiet_hours = 22:00-07:00\nping = https://cronitor.link/p/KEY/hb\n' >"$ws/noop/hb-run.ini"
 printf 'int main(void){return 0;}\n' >"$ws/min.c"
 ${CC:-cc} -std=gnu11 ${CFLAGS:--O2 -g} -o "$ws/min" "$ws/min.c"
 out=$("$bin" -C "$ws/noop" 2>&1) || { echo "bench: the no-op tick failed: $out" >&2; exit 1; }
@@ -90,7 +93,7 @@ out=$("$bin" -C "$ws/noop" 2>&1) || { echo "bench: the no-op tick failed: $out" 
 hyperfine -N --style none --warmup 100 --runs "$noop_runs" --export-csv "$ws/n.csv" \
     "$ws/min" "$bin -C $ws/noop" >/dev/null 2>&1
 awk -F, -v n="$noop_runs" 'NR == 2 { a = $4 } NR == 3 { b = $4 } END {
-	printf "no-op tick, 10 tasks with notify: lists: median %.0f us over %d runs\n", b * 1e6, n
-	printf "minimal C program:                        median %.0f us\n", a * 1e6
+	printf "no-op tick, 10 tasks with notify:, ping:, active_hours, quiet hours: median %.0f us over %d runs\n", b * 1e6, n
+	printf "minimal C program:                                                   median %.0f us\n", a * 1e6
 	printf "ratio: %.2f (target <= 1.5)\n", b / a
 }' "$ws/n.csv"
