@@ -493,7 +493,9 @@ outbox_accept(struct tick *t, const struct job *jb, const char *text, size_t len
 	if ((st = claim_load_locked(t)) == NULL)
 		goto out;
 	outbox_hash(text, len, hash);
-	if (state_task_last_alert(st, jb->task->name, old, sizeof old, &at) &&
+	/* a run by name was asked for by a person: it is shown, duplicate or not */
+	if (strcmp(jb->reason, "manual") != 0 &&
+	    state_task_last_alert(st, jb->task->name, old, sizeof old, &at) &&
 	    strcmp(old, hash) == 0 && (long long)t->now - at < OUTBOX_DEDUPE && at <=
 	    (long long)t->now) {
 		r = ACCEPT_DUPLICATE;

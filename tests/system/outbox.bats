@@ -281,7 +281,7 @@ morning news" ]
 	[ "$(py '"_held" in S or "_outbox" in S')" = false ]
 }
 
-@test "dedupe: the same text within 24 h is logged duplicate and not sent; after 24 h it is sent again" {
+@test "dedupe: the same text within 24 h is logged duplicate and not sent; after 24 h it is sent again; a run by name always" {
 	receiver
 	reply_agent "Disk at 91%."
 	task "json://$HOST/a" 1h
@@ -299,6 +299,10 @@ morning news" ]
 	[ "$status" -eq 0 ]
 	[ "$(nreq)" = 2 ]
 	[ "$(py 'L[-1]["reply_verdict"]')" = delivered ]
+	# a run by name is always delivered
+	run --separate-stderr hb_at "2026-01-06 09:05:00" disk
+	[ "$status" -eq 0 ]
+	[ "$(nreq)" = 3 ]
 }
 
 @test "active hours across midnight: outside them the task does not run and stays due; -n says until when; a manual run runs" {
