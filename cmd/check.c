@@ -1,7 +1,7 @@
 /* check.c - hb-run check: validates everything a tick needs (the configuration and
  * HEARTBEAT.md, read by main; every agent in use: its templates and what they need, or its
- * HTTP key and helper; the state file; the folders a tick writes) and reports every problem.
- * Read-only. */
+ * HTTP key and helper; every delivery target in use: the program it needs; the state file;
+ * the folders a tick writes) and reports every problem. Read-only. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "delivery/target.h"
+#include "runner/deliver.h"
 #include "runner/msg.h"
 #include "runner/tick.h"
 #include "runner/trust.h"
@@ -255,6 +257,90 @@ check_agents(const struct config *cfg, const struct heartbeat *hb)
 	return problems;
 }
 
+/* What target S (set at WHERE by key KEY) needs to be delivered: the program of its kind
+ * (sendmail, notify-send or osascript, apprise, an exec: program) or the HTTP helper.
+ * A target that does not parse was reported as the file was read. */
+static int
+check_target(const struct config *cfg, const char *where, const char *key, const char *s)
+{
+	char shown[300], path[PATH_MAX + 128], err[PATH_MAX + 256];
+	struct target t;
+	int problems = 0;
+
+	if (target_parse(s, &t, err, sizeof err) != 0)
+		return 0;
+	target_redact(s, shown, sizeof shown);
+	switch (t.kind) {
+	case TARGET_MAILTO:
+		if (deliver_find_program("sendmail", path, sizeof path) != 0) {
+			msg_error("%s: %s: %s: sendmail is not installed (not found on PATH, /usr/sbin "
+			    "or /usr/lib): install a mail system that provides it", where, key, shown);
+			problems++;
+		}
+		break;
+	case TARGET_DESKTOP:
+		if (deliver_find_program("notify-send", path, sizeof path) != 0 &&
+		    deliver_find_program("osascript", path, sizeof path) != 0) {
+			msg_error("%s: %s: %s: notify-send is not installed (nor osascript)", where,
+			    key, shown);
+			problems++;
+		}
+		break;
+	case TARGET_EXEC:
+		if (deliver_find_program(t.program, path, sizeof path) != 0) {
+			msg_error("%s: %s: %s: %s: no such executable file", where, key, shown,
+			    t.program);
+			problems++;
+		} else if (trust_check(path, err, sizeof err) != 0) {
+			msg_error("%s: %s: %s: %s", where, key, shown, err);
+			problems++;
+		}
+		break;
+	case TARGET_APPRISE:
+		if (deliver_find_program("apprise", path, sizeof path) != 0) {
+			msg_error("%s: %s: %s: apprise is not installed (not found on PATH): hb-run "
+			    "hands this scheme to the apprise CLI", where, key, shown);
+			problems++;
+		}
+		break;
+	case TARGET_STDOUT:
+		break;
+	default:
+		if (tick_helper_path(cfg, path, sizeof path) != 0) {
+			msg_error("%s: %s: %s: the HTTP helper %s is missing", where, key, shown, path);
+			problems++;
+		}
+	}
+	target_free(&t);
+	return problems;
+}
+
+/* Every target in use: the tasks' own, and [delivery] notify when a task goes by it. */
+static int
+check_targets(const struct config *cfg, const struct heartbeat *hb)
+{
+	char where[PATH_MAX + 32], err[256], **list = NULL;
+	size_t n = 0;
+	int problems = 0, by_default = 0;
+
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		const struct task *tk = &hb->tasks[i];
+
+		by_default |= tk->nnotify == 0;
+		snprintf(where, sizeof where, "%s:%d", cfg->tasks, tk->notify_line);
+		for (size_t j = 0; j < tk->nnotify; j++)
+			problems += check_target(cfg, where, "notify", tk->notify[j]);
+	}
+	if (by_default && cfg->notify != NULL &&
+	    target_list_split(cfg->notify, &list, &n, err, sizeof err) == 0) {
+		snprintf(where, sizeof where, "%s", cfg->file ? cfg->file : "configuration");
+		for (size_t j = 0; j < n; j++)
+			problems += check_target(cfg, where, "delivery.notify", list[j]);
+		target_list_free(list, n);
+	}
+	return problems;
+}
+
 int
 cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
     size_t nwarnings, int argc)
@@ -270,6 +356,7 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	for (size_t i = 0; i < hb->nnotes; i++)
 		printf("%s:%d: %s\n", cfg->tasks, hb->notes[i].line, hb->notes[i].msg);
 	problems += check_agents(cfg, hb);
+	problems += check_targets(cfg, hb);
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
 		msg_error("%s", err);
 		problems++;

@@ -3,7 +3,8 @@
  * ({"result", "usage", "cost_usd", "model", "truncated"}), one line on standard error when it
  * fails. Exit 0: a reply; 1: the request failed; 2: a configuration error; 3: the deadline
  * (the run's timeout, less a margin) ended a request before its reply. The key is read
- * from the variable HB_HTTP_KEY_ENV names, or from HB_HTTP_KEY_FILE, and never printed. */
+ * from the variable HB_HTTP_KEY_ENV names, or from HB_HTTP_KEY_FILE, and never printed.
+ * With HB_HTTP_MODE=post it delivers a message instead: see post.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -23,6 +24,7 @@
 #include "agents/llm.h"
 #include "agents/openai.h"
 #include "http/fetch.h"
+#include "http/post.h"
 #include "state/text.h"
 #include "state/transcript.h"
 
@@ -392,6 +394,13 @@ main(void)
 	int tries = 0, status = 2, rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (strcmp(env("HB_HTTP_MODE"), "post") == 0)
+		return post_main();
+	if (env("HB_HTTP_MODE")[0] != '\0') {
+		say("HB_HTTP_MODE: '%s' is not a mode (post, or unset for a model API)",
+		    env("HB_HTTP_MODE"));
+		return 2;
+	}
 	memset(&fs, 0, sizeof fs);
 	memset(&q, 0, sizeof q);
 	llm_reply_init(&r);

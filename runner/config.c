@@ -14,6 +14,9 @@
 #include <ini.h>
 
 #include "agents/output.h"
+#include "delivery/ping.h"
+#include "delivery/target.h"
+#include "tasks/hours.h"
 #include "runner/config.h"
 #include "runner/zone.h"
 #include "state/fileio.h"
@@ -33,12 +36,17 @@ enum kind {
 	KIND_ENVNAME,		/* the name of an environment variable, or empty */
 	KIND_PRICE,		/* a decimal number from 0 up (a double) */
 	KIND_REAL,		/* a decimal number within [min, max] kept as written, or empty */
+	KIND_URL0,		/* as KIND_URL, or empty */
+	KIND_TARGETS,		/* a notify list: every target parses (delivery/target.h) */
+	KIND_HOURS,		/* HH:MM-HH:MM (tasks/hours.h), or empty */
+	KIND_PING,		/* a ping URL (delivery/ping.h), or empty */
 };
 
 /* The kinds whose field is a string (freed by config_free). */
 #define KIND_IS_STR(k) ((k) == KIND_STR || (k) == KIND_PATH || (k) == KIND_ZONE || \
     (k) == KIND_FORMAT || (k) == KIND_API || (k) == KIND_URL || (k) == KIND_ENVNAME || \
-    (k) == KIND_REAL)
+    (k) == KIND_REAL || (k) == KIND_URL0 || (k) == KIND_TARGETS || (k) == KIND_HOURS || \
+    (k) == KIND_PING)
 
 static const struct key {
 	const char *section, *name;
@@ -71,6 +79,14 @@ static const struct key {
 	{ "agent", "system_event", KIND_PATH, offsetof(struct config, system_event), 0, 0,
 	  "claude/system-event.sh" },
 	{ "agent", "model", KIND_STR, offsetof(struct config, model), 0, 0, "" },
+	{ "delivery", "notify", KIND_TARGETS, offsetof(struct config, notify), 0, 0, "stdout" },
+	{ "delivery", "timeout", KIND_DURATION, offsetof(struct config, delivery_timeout), 0, 0,
+	  "15s" },
+	{ "delivery", "telegram_api", KIND_URL0, offsetof(struct config, telegram_api), 0, 0,
+	  "" },
+	{ "delivery", "quiet_hours", KIND_HOURS, offsetof(struct config, quiet_hours), 0, 0, "" },
+	{ "delivery", "quiet_tz", KIND_ZONE, offsetof(struct config, quiet_tz), 0, 0, "" },
+	{ "delivery", "ping", KIND_PING, offsetof(struct config, ping), 0, 0, "" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -236,6 +252,59 @@ set_key(struct config *c, void *base, const char *section, const struct key *k,
 			return -1;
 		}
 		goto string;
+	case KIND_TARGETS: {
+		char **list = NULL, terr[256], shown[300];
+		size_t nt = 0;
+		int bad = 0;
+
+		copy = strndup(value, len);
+		if (copy == NULL)
+			return -1;
+		if (target_list_split(copy, &list, &nt, terr, sizeof terr) != 0) {
+			add_error(c, "%s: bad %s.%s: %s", where, section, k->name, terr);
+			bad = 1;
+		}
+		for (size_t i = 0; i < nt; i++) {
+			struct target tg;
+
+			if (target_parse(list[i], &tg, terr, sizeof terr) != 0) {
+				add_error(c, "%s: bad %s.%s target '%s': %s", where, section, k->name,
+				    target_redact(list[i], shown, sizeof shown), terr);
+				bad = 1;
+			}
+			target_free(&tg);
+		}
+		target_list_free(list, nt);
+		free(copy);
+		if (bad)
+			return -1;
+		goto string;
+	}
+	case KIND_HOURS:
+	case KIND_PING: {
+		char herr[256];
+		struct hours h;
+		enum ping_kind pk;
+		const char *pu;
+		int bad;
+
+		if (len == 0)
+			goto string;
+		if ((copy = strndup(value, len)) == NULL)
+			return -1;
+		bad = k->kind == KIND_HOURS ? hours_parse(copy, &h, herr, sizeof herr) :
+		    ping_parse(copy, &pk, &pu, herr, sizeof herr);
+		free(copy);
+		if (bad != 0) {	/* a ping's error does not quote its URL: it holds a key */
+			add_error(c, "%s: bad %s.%s: %s", where, section, k->name, herr);
+			return -1;
+		}
+		goto string;
+	}
+	case KIND_URL0:
+		if (len == 0)
+			goto string;
+		/* FALLTHROUGH */
 	case KIND_URL:
 		if ((why = url_problem(value, len)) != NULL) {
 			add_error(c, "%s: bad %s.%s '%.*s': %s", where, section, k->name, (int)len,
@@ -548,13 +617,14 @@ handler(void *arg, const char *section, const char *name, const char *value)
 		return 1;
 	k = find_key(section, name);
 	if (k == NULL) {
-		int known = strcmp(section, "runner") == 0 || strcmp(section, "agent") == 0;
+		int known = strcmp(section, "runner") == 0 || strcmp(section, "agent") == 0 ||
+		    strcmp(section, "delivery") == 0;
 
 		if (known)
 			add_error(r->c, "%s: unknown key '%s' in [%s]", where, name, section);
 		else if (*section == '\0')
-			add_error(r->c, "%s: '%s' is outside a section ([runner], [agent] or "
-			    "[agent.NAME])", where, name);
+			add_error(r->c, "%s: '%s' is outside a section ([runner], [agent], "
+			    "[agent.NAME] or [delivery])", where, name);
 		else
 			add_error(r->c, "%s: unknown section [%s]", where, section);
 		return 1;	/* go on: report every problem */

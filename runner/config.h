@@ -66,6 +66,13 @@ struct config {
 	char *agent_turn;
 	char *system_event;
 	char *model;
+	/* [delivery] */
+	char *notify;			/* the targets of tasks without notify: (a list) */
+	long long delivery_timeout;	/* seconds, for one message to one target */
+	char *telegram_api;		/* Telegram's Bot API base URL; empty: the real one */
+	char *quiet_hours;		/* HH:MM-HH:MM: deliveries held; empty: none */
+	char *quiet_tz;			/* its zone; empty: [runner] timezone */
+	char *ping;			/* the ping URL of tasks without ping:; empty: none */
 	/* [agent.NAME] sections, in file order, and the flat agent (config_finish) */
 	struct agent *agents;
 	size_t nagents;

@@ -41,6 +41,8 @@ struct job {
 	char *transcript;		/* an HTTP systemEvent's transcript (malloc'd), or NULL */
 	enum output_format output;	/* how to read what it prints */
 	long long started;		/* Unix seconds */
+	int ping_failed;		/* a ping of this run failed ... */
+	char ping_reason[320];		/* ... for this reason (the first) */
 };
 
 struct tick {

@@ -18,6 +18,7 @@
 #include "runner/context.h"
 #include "runner/job.h"
 #include "runner/msg.h"
+#include "runner/ping.h"
 #include "runner/record.h"
 #include "runner/supervise.h"
 #include "runner/tick.h"
@@ -321,6 +322,8 @@ start_job(struct tick *t, struct job *jb)
 	char path[PATH_MAX + 64], err[PATH_MAX + 256];
 	int fd;
 
+	/* the start ping: bounded by its timeout, and only for a run that starts now */
+	ping_send(t, jb, PING_START, 0, NULL, 0);
 	jb->started = (long long)time(NULL);
 	if (program(t, jb, path, sizeof path, err, sizeof err) != 0 ||
 	    trust_check(path, err, sizeof err) != 0) {

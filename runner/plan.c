@@ -12,6 +12,7 @@
 #include "runner/platform.h"
 #include "runner/util.h"
 #include "runner/zone.h"
+#include "tasks/hours.h"
 
 /* Whether the claim in TS (its running_* fields) is live, in boot BOOT: its tick runs (its
  * pid names the process with the recorded start time, and is not us: a pid reused by this
@@ -75,6 +76,18 @@ plan_make(const struct heartbeat *hb, const struct state *st, time_t now, const 
 		state_pause_get(st, t->name, (long long)now, &pause);
 		it->paused = pause.paused;
 		it->paused_until = pause.until;
+		if (it->due && t->has_active) {
+			/* the zone is loaded only now: the usual tick pays nothing for it */
+			const struct tz *z = it->zone ? it->zone : zone_get(t->tz ? t->tz : zone, err,
+			    sizeof err);
+
+			if (z == NULL)
+				z = zone_get("UTC", err, sizeof err);
+			if (z != NULL && !hours_inside(&t->active, z, (int64_t)now)) {
+				it->due = 0;
+				it->outside = 1;
+			}
+		}
 		if (it->ts.running) {
 			int live = plan_liveness(&it->ts, boot, now);
 
@@ -254,6 +267,12 @@ plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 		} else if (it->paused) {
 			printf("skip %s: paused until resumed%s\n", it->task->name,
 			    it->due ? " (due)" : "");
+		} else if (it->outside) {
+			char win[32], from[16];
+
+			printf("skip %s: outside its active hours %s until %s\n", it->task->name,
+			    hours_format(&it->task->active, win, sizeof win),
+			    hours_start_text(&it->task->active, from, sizeof from));
 		} else if (it->due) {
 			printf("skip %s: due, left for a later tick\n", it->task->name);
 		} else if (it->task->sched.kind == SCHED_AT && it->ts.done) {

@@ -20,6 +20,7 @@ struct plan_item {
 	int orphan;		/* held only by the agent's process group: its tick is gone */
 	int stale;		/* claimed by a tick that is gone */
 	int needs_baseline;	/* a cron task seen for the first time */
+	int outside;		/* due, but outside its active_hours: it waits, still due */
 	const struct tz *zone;	/* cron and at tasks: their zone */
 	int paused;		/* hb-run pause TASK: a tick leaves it (due or not) ... */
 	long long paused_until;	/* ... until then; 0: until resumed */

@@ -1,7 +1,8 @@
 /* record.c - a run's end in three steps: classify (the run's status and the reply's verdict,
- * with the messages that explain a failure), deliver (a reply for a person goes to standard
- * output), persist (under the lock: merge the result into a freshly loaded state, save it,
- * append the log entry). */
+ * with the messages that explain a failure), deliver (a reply for a person goes to each of
+ * the task's targets; one that failed is shown on standard output with the reason, so that
+ * nothing is lost), persist (under the lock: merge the result into a freshly loaded state,
+ * save it, append the log entry with each target's result). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 #include "agents/output.h"
 #include "runner/claim.h"
 #include "runner/context.h"
+#include "runner/deliver.h"
 #include "runner/msg.h"
+#include "runner/outbox.h"
+#include "runner/ping.h"
 #include "runner/record.h"
 #include "runner/reply.h"
 #include "runner/supervise.h"
@@ -34,6 +38,10 @@ struct outcome {
 	char *text;			/* the reply to deliver (malloc'd), or NULL */
 	size_t tlen;
 	char dnote[320];		/* why it was not delivered */
+	struct deliver_report *reports;	/* one per target, in order */
+	struct outbox_slot *slots;	/* the same targets' messages in the outbox */
+	size_t nreports;
+	int delivery_failed;		/* a target did not take it: the tick exits 1 */
 	char onote[480];		/* how its output was read, when not as expected */
 };
 
@@ -58,45 +66,6 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 	if (r != 0)
 		snprintf(err, errlen, "out of memory");
 	return r;
-}
-
-/* Shows a reply on standard output, made printable (no NUL cuts it, no escape sequence
- * reaches the terminal). Returns 0, or -1 with the reason in ERR when it could not be
- * written whole (a full disk, a reader gone): then it counts as not delivered. */
-static int
-write_reply(struct tick *t, const struct job *jb, const char *text, size_t len, char *err,
-    size_t errlen)
-{
-	char *safe = NULL, *block = NULL;
-	int n, ret = -1;
-
-	safe = text_printable(text, len, &len);
-	/* A blank line between replies; one write so that the block stays whole. */
-	n = safe == NULL ? -1 : asprintf(&block, "%s=== %s ===\n%s\n", t->delivered ? "\n" : "",
-	    jb->task->name, safe);
-	if (n < 0) {
-		block = NULL;
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	fflush(stdout);		/* whatever stdio holds goes first */
-	for (size_t off = 0; off < (size_t)n;) {
-		ssize_t w = write(STDOUT_FILENO, block + off, (size_t)n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(err, errlen, "%s", strerror(w < 0 ? errno : ENOSPC));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	t->delivered++;
-	ret = 0;
-out:
-	free(block);
-	free(safe);
-	return ret;
 }
 
 /* Under the lock: an at task is done when its run succeeded, or when it failed for the
@@ -259,25 +228,172 @@ classify(struct tick *t, struct job *jb, const struct child_result *res,
 	oc->rec.duration_ms = res->duration_ms;
 }
 
-/* A reply for a person is shown; one that could not be becomes REPLY_UNDELIVERED. */
+/* The targets of JB's task: its notify:, else [delivery] notify (which the configuration
+ * checked). Returns a list to free with target_list_free, or NULL (out of memory). */
+static char **
+targets_of(const struct tick *t, const struct job *jb, size_t *n)
+{
+	char **list = NULL, err[256];
+
+	if (jb->task->nnotify > 0) {
+		list = calloc(jb->task->nnotify, sizeof *list);
+		for (size_t i = 0; list != NULL && i < jb->task->nnotify; i++)
+			if ((list[i] = strdup(jb->task->notify[i])) == NULL) {
+				target_list_free(list, i);
+				return NULL;
+			}
+		*n = list ? jb->task->nnotify : 0;
+		return list;
+	}
+	if (target_list_split(t->cfg->notify, &list, n, err, sizeof err) != 0) {
+		/* config_finish refused a bad list: only memory can fail here */
+		return NULL;
+	}
+	return list;
+}
+
+/* A reply for a person goes to every target of the task, through the outbox: a message
+ * per target but stdout is kept in the state before it is sent, and one a service could
+ * not take now stays there for a later tick (said, not shown). A duplicate of the task's
+ * last text within 24 h is not sent; during quiet hours the reply is held for the digest.
+ * A target that refused it for good is said on standard error, and the reply is shown on
+ * standard output under a line naming the target and the reason (once, whatever the number
+ * of such targets): cron mails it. Only when that too fails does it become
+ * REPLY_UNDELIVERED. */
 static void
 deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 {
-	char err[256];
+	struct deliver_ctx ctx = { t->cfg, &t->delivered };
+	struct target_msg m;
+	char **targets = NULL, host[256] = "", *safe = NULL, *note = NULL, err[256];
+	size_t ntargets = 0, slen = 0;
+	int on_stdout = 0, failed = 0;
 
 	if (!oc->replied)
 		return;
-	if (oc->verdict == REPLY_DELIVER &&
-	    write_reply(t, jb, oc->text, oc->tlen, err, sizeof err) != 0) {
-		msg_fail("%s: the reply could not be written to standard output: %s; it is "
-		    "kept in the log", jb->task->name, err);
-		snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be written to "
-		    "standard output: %s", err);
-		oc->verdict = REPLY_UNDELIVERED;
-	} else if (oc->verdict != REPLY_DELIVER) {
+	if (oc->verdict != REPLY_DELIVER) {
 		msg_note("%s: reply suppressed (%s)", jb->task->name,
 		    reply_verdict_name(oc->verdict));
+		return;
 	}
+	/* made printable: no NUL cuts it, no escape sequence reaches a terminal */
+	safe = text_printable(oc->text, oc->tlen, &slen);
+	targets = targets_of(t, jb, &ntargets);
+	if (safe == NULL || targets == NULL ||
+	    (oc->reports = calloc(ntargets, sizeof *oc->reports)) == NULL ||
+	    (oc->slots = calloc(ntargets, sizeof *oc->slots)) == NULL) {
+		snprintf(err, sizeof err, "out of memory");
+		goto undelivered;
+	}
+	switch (outbox_accept(t, jb, safe, slen, targets, ntargets, oc->slots)) {
+	case ACCEPT_DUPLICATE:
+		msg_note("%s: the same text was delivered less than 24 h ago: not sent again",
+		    jb->task->name);
+		oc->verdict = REPLY_DUPLICATE;
+		goto out;
+	case ACCEPT_HELD:
+		msg_note("%s: quiet hours: the reply is held for the digest at their end",
+		    jb->task->name);
+		oc->verdict = REPLY_HELD;
+		goto out;
+	default:
+		break;
+	}
+	if (gethostname(host, sizeof host) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	memset(&m, 0, sizeof m);
+	m.task = jb->task->name;
+	m.title = jb->task->title;
+	m.text = safe;
+	m.len = slen;
+	m.priority = jb->task->priority;
+	m.time = (long long)time(NULL);
+	m.run_id = jb->run_id;
+	m.host = host;
+	for (size_t i = 0; i < ntargets; i++) {
+		struct deliver_report *r = &oc->reports[i];
+		char *more = NULL;
+
+		oc->nreports++;
+		if (!oc->slots[i].send) {
+			memset(r, 0, sizeof *r);
+			target_redact(targets[i], r->target, sizeof r->target);
+			r->result = DELIVER_RETRY;
+			snprintf(r->reason, sizeof r->reason, "queued behind earlier messages to "
+			    "this target in the outbox");
+			msg_note("%s: %s: %s", jb->task->name, r->target, r->reason);
+			continue;
+		}
+		deliver_send(&ctx, targets[i], &m, 0, r);
+		if (r->result == DELIVER_OK) {
+			on_stdout |= strcmp(targets[i], "stdout") == 0;
+			msg_note("%s: delivered to %s in %lld ms", jb->task->name, r->target,
+			    r->duration_ms);
+			continue;
+		}
+		if (r->result == DELIVER_RETRY && oc->slots[i].id[0] != '\0') {
+			msg_warn("%s: not delivered to %s: %s; kept in the outbox and tried again "
+			    "at later ticks", jb->task->name, r->target, r->reason);
+			continue;
+		}
+		failed = 1;
+		msg_fail("%s: not delivered to %s: %s%s", jb->task->name, r->target, r->reason,
+		    r->result == DELIVER_RETRY ? " (the service may take it later)" : "");
+		if (asprintf(&more, "%s[hb-run: not delivered to %s: %s]\n", note ? note : "",
+		    r->target, r->reason) < 0)
+			continue;
+		free(note);
+		note = more;
+	}
+	oc->delivery_failed = failed;
+	if (failed &&
+	    deliver_stdout(&t->delivered, jb->task->name, note, on_stdout ? NULL : safe, slen, err,
+	    sizeof err) != 0)
+		goto undelivered;
+	goto out;
+undelivered:
+	msg_fail("%s: the reply could not be written to standard output: %s; it is kept in the "
+	    "log", jb->task->name, err);
+	snprintf(oc->dnote, sizeof oc->dnote, "the reply could not be written to standard "
+	    "output: %s", err);
+	oc->verdict = REPLY_UNDELIVERED;
+	oc->delivery_failed = 1;
+out:
+	free(note);
+	free(safe);
+	target_list_free(targets, ntargets);
+}
+
+/* The end ping: success, or failure with the exit status and the end of what the run
+ * printed (its output, then its standard error; at most PING_BODY_MAX bytes). */
+static void
+end_ping(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started, const struct outcome *oc)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (ping_of(t, jb) == NULL || oc->rec.status == RUN_INTERRUPTED)
+		return;
+	if (oc->rec.status == RUN_OK) {
+		ping_send(t, jb, PING_SUCCESS, 0, NULL, 0);
+		return;
+	}
+	if ((f = open_memstream(&body, &len)) != NULL) {
+		if (why_not_started != NULL)
+			fprintf(f, "%s\n", why_not_started);
+		if (res != NULL && res->out_len > 0)
+			fwrite(res->out, 1, res->out_len, f);
+		if (res != NULL && res->err_len > 0)
+			fwrite(res->err, 1, res->err_len, f);
+		fclose(f);
+	}
+	ping_send(t, jb, PING_FAIL, res != NULL && res->has_exit ? res->exit_code : -1,
+	    body && len > PING_BODY_MAX ? body + len - PING_BODY_MAX : body,
+	    len > PING_BODY_MAX ? PING_BODY_MAX : len);
+	free(body);
 }
 
 /* Under the lock: merge the result into a fresh state, save it, log the run. */
@@ -286,6 +402,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started, struct outcome *oc)
 {
 	struct log_entry e = { 0 };
+	struct log_delivery *deliveries = NULL;
 	struct log_usage usage;
 	struct state *st = NULL;
 	char err[1024], when[40];
@@ -302,6 +419,9 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	if (st != NULL && jb->task->sched.kind == SCHED_AT)
 		at_done(t, st, jb, &oc->rec);
 	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
+	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
+	    snprintf(err, sizeof err, "out of memory")) ||
+	    (ping_settle(t, st, jb) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
@@ -326,6 +446,17 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	e.usage = &usage;
 	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
 	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
+	if (oc->nreports > 0 && (deliveries = calloc(oc->nreports, sizeof *deliveries)) != NULL) {
+		for (size_t i = 0; i < oc->nreports; i++) {
+			deliveries[i].target = oc->reports[i].target;
+			deliveries[i].result = deliver_result_name(oc->reports[i].result);
+			deliveries[i].reason = oc->reports[i].reason;
+			deliveries[i].parts = (long long)oc->reports[i].parts;
+			deliveries[i].parts_done = (long long)oc->reports[i].parts_done;
+		}
+		e.deliveries = deliveries;
+		e.ndeliveries = oc->nreports;
+	}
 	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
 	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
 		e.note = oc->dnote;
@@ -351,6 +482,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	}
 	state_unlock(fd);
 	state_free(st);
+	free(deliveries);
 }
 
 void
@@ -361,9 +493,13 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 
 	memset(&oc, 0, sizeof oc);
 	classify(t, jb, res, why_not_started, &oc);
+	end_ping(t, jb, res, why_not_started, &oc);
 	deliver(t, jb, &oc);
-	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED ? 0 : 1);
+	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED &&
+	    !oc.delivery_failed ? 0 : 1);
 	persist(t, jb, res, why_not_started, &oc);
+	free(oc.reports);
+	free(oc.slots);
 	free(oc.text);
 	output_free(&oc.out);
 }

@@ -217,6 +217,10 @@ reply_verdict_name(enum reply_verdict v)
 		return "heartbeat_ok";
 	case REPLY_UNDELIVERED:
 		return "undelivered";
+	case REPLY_DUPLICATE:
+		return "duplicate";
+	case REPLY_HELD:
+		return "held";
 	}
 	return "?";
 }

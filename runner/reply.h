@@ -11,6 +11,8 @@ enum reply_verdict {
 	REPLY_NO_REPLY,		/* exactly NO_REPLY: suppressed */
 	REPLY_ACK,		/* HEARTBEAT_OK with at most ack_max_chars besides: suppressed */
 	REPLY_UNDELIVERED,	/* to deliver, but it could not be written (never classified) */
+	REPLY_DUPLICATE,	/* to deliver, but the task delivered the same text within 24 h */
+	REPLY_HELD,		/* to deliver, held for the digest at the end of quiet hours */
 };
 
 /* Classifies the reply TEXT (LEN bytes, not necessarily NUL-terminated). For REPLY_DELIVER,

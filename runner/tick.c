@@ -15,6 +15,7 @@
 #include "runner/context.h"
 #include "runner/job.h"
 #include "runner/msg.h"
+#include "runner/outbox.h"
 #include "runner/plan.h"
 #include "runner/platform.h"
 #include "runner/supervise.h"
@@ -115,7 +116,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	char err[1024];
 	size_t n;
 	long claimed;
-	int corrupt = 0;
+	int corrupt = 0, first_sight = 0, flush;
 
 	memset(&t, 0, sizeof t);
 	t.cfg = cfg;
@@ -184,16 +185,21 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		plan_dry_run(&t, items, n);
 		goto out;
 	}
+	/* The outbox: messages to send again, a digest whose quiet hours ended. Empty, it costs
+	 * the look at two keys. */
+	flush = outbox_due(&t, st);
 	if (n == 0) {
-		int first_sight = 0;
-
 		for (size_t i = 0; i < hb->ntasks; i++)
 			first_sight |= items[i].needs_baseline;
-		if (!first_sight && !corrupt)
+		if (!first_sight && !corrupt && !flush)
 			goto out;	/* the usual tick: nothing to do, nothing written */
 	}
 
 	catch_signals();
+	if (flush)
+		outbox_flush(&t);	/* earlier messages first: they keep their order */
+	if (n == 0 && !first_sight && !corrupt)
+		goto done;		/* only the outbox: no agent starts */
 	claimed = claim_jobs(&t, items);
 	if (claimed > 0 && caught == 0) {
 		platform_subreaper();
@@ -206,6 +212,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 			claim_release_unstarted(&t, none, (size_t)claimed);
 		free(none);
 	}
+done:
 	if (caught != 0)
 		t.status = 128 + caught;
 out:

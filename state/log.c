@@ -264,6 +264,28 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 		add_text(o, "model", e->model, strlen(e->model));
 	if (e->agent_session)
 		cJSON_AddStringToObject(o, "agent_session", e->agent_session);
+	if (e->ndeliveries > 0) {
+		cJSON *arr = cJSON_AddArrayToObject(o, "deliveries");
+
+		for (size_t i = 0; arr != NULL && i < e->ndeliveries; i++) {
+			const struct log_delivery *d = &e->deliveries[i];
+			cJSON *one = cJSON_CreateObject();
+
+			if (one == NULL || !cJSON_AddItemToArray(arr, one)) {
+				cJSON_Delete(one);
+				goto oom;
+			}
+			/* redacted already (target_redact), in its own way */
+			cJSON_AddStringToObject(one, "target", d->target);
+			cJSON_AddStringToObject(one, "result", d->result);
+			if (d->reason != NULL && d->reason[0] != '\0')
+				add_text(one, "reason", d->reason, strlen(d->reason));
+			if (d->parts > 1) {
+				cJSON_AddNumberToObject(one, "parts", (double)d->parts);
+				cJSON_AddNumberToObject(one, "parts_done", (double)d->parts_done);
+			}
+		}
+	}
 	if (e->slots > 0) {
 		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
 		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));

@@ -19,6 +19,15 @@ struct log_usage {
 	double cost_usd;
 };
 
+/* What became of a reply at one target (the target redacted). */
+struct log_delivery {
+	const char *target;
+	const char *result;	/* delivered, retry, failed */
+	const char *reason;	/* NULL or "": none */
+	long long parts;	/* the requests the message took (split), and how many went */
+	long long parts_done;
+};
+
 struct log_entry {
 	long long start;	/* Unix seconds the run started */
 	const char *time;	/* the same, as ISO 8601 for people */
@@ -44,6 +53,8 @@ struct log_entry {
 	const struct log_usage *usage;	/* NULL: none known */
 	const char *model;	/* the model that answered, when the agent said, or NULL */
 	const char *agent_session;	/* the agent CLI's own session id, or NULL */
+	const struct log_delivery *deliveries;	/* one per target, in order */
+	size_t ndeliveries;
 };
 
 /* Blanks what looks like a secret in S (LEN bytes, NUL-terminated, with room for 11 * LEN + 1

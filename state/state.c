@@ -1006,3 +1006,185 @@ state_pause_clear(struct state *st, const char *name)
 	del_all(t, "paused");
 	return 1;
 }
+
+/* ---- alerts: the outbox and the quiet-hours hold ------------------------------------ */
+
+static char *
+str_dup_or_null(const cJSON *obj, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+void
+state_alerts_free(struct state_alert *a, size_t n)
+{
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		free(a[i].task);
+		free(a[i].target);
+		free(a[i].title);
+		free(a[i].text);
+		free(a[i].last_reason);
+	}
+	free(a);
+}
+
+size_t
+state_alerts_count(const struct state *st, const char *key)
+{
+	const cJSON *arr = root_get(st, key);
+
+	return cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+}
+
+int
+state_alerts_get(const struct state *st, const char *key, struct state_alert **out, size_t *n)
+{
+	const cJSON *arr = root_get(st, key), *it, *snd;
+	struct state_alert *a = NULL;
+	size_t k = 0, cap = state_alerts_count(st, key);
+
+	*out = NULL;
+	*n = 0;
+	if (cap == 0)
+		return 0;
+	if ((a = calloc(cap, sizeof *a)) == NULL)
+		return -1;
+	cJSON_ArrayForEach(it, arr) {
+		struct state_alert *x = &a[k];
+
+		if (!cJSON_IsObject(it) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "target")) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "text")))
+			continue;
+		copy_str(x->id, sizeof x->id, cJSON_GetObjectItemCaseSensitive(it, "id"));
+		x->task = str_dup_or_null(it, "task");
+		x->target = str_dup_or_null(it, "target");
+		x->title = str_dup_or_null(it, "title");
+		x->text = str_dup_or_null(it, "text");
+		x->last_reason = str_dup_or_null(it, "last_reason");
+		if (x->task == NULL)
+			x->task = strdup("");
+		if (x->task == NULL || x->target == NULL || x->text == NULL) {
+			state_alerts_free(a, k + 1);
+			return -1;
+		}
+		x->priority = (int)num(it, "priority", 0);
+		x->at = num(it, "at", 0);
+		x->first_try = num(it, "first_try", 0);
+		x->tries = num(it, "tries", 0);
+		x->next_try = num(it, "next_try", 0);
+		x->parts_done = num(it, "parts_done", 0);
+		snd = cJSON_GetObjectItemCaseSensitive(it, "sending");
+		x->sending_pid = (long)num(snd, "pid", 0);
+		x->sending_start = num(snd, "pid_start", 0);
+		k++;
+	}
+	*out = a;
+	*n = k;
+	if (k == 0) {
+		free(a);
+		*out = NULL;
+	}
+	return 0;
+}
+
+int
+state_alerts_set(struct state *st, const char *key, const struct state_alert *a, size_t n)
+{
+	cJSON *arr, *o, *snd;
+
+	if (n == 0) {
+		root_del(st, key);
+		return 0;
+	}
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct state_alert *x = &a[i];
+
+		if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(arr, o))
+			goto oom;
+		if (set_str(o, "id", x->id) != 0 || set_str(o, "task", x->task ? x->task : "") != 0 ||
+		    set_str(o, "target", x->target) != 0 ||
+		    (x->title != NULL && set_str(o, "title", x->title) != 0) ||
+		    (x->priority != 0 && set_num(o, "priority", x->priority) != 0) ||
+		    set_str(o, "text", x->text) != 0 || set_num(o, "at", (double)x->at) != 0 ||
+		    set_num(o, "first_try", (double)x->first_try) != 0 ||
+		    set_num(o, "tries", (double)x->tries) != 0 ||
+		    set_num(o, "next_try", (double)x->next_try) != 0 ||
+		    (x->parts_done > 0 && set_num(o, "parts_done", (double)x->parts_done) != 0) ||
+		    (x->last_reason != NULL && set_str(o, "last_reason", x->last_reason) != 0))
+			goto oom;
+		if (x->sending_pid != 0) {
+			if ((snd = cJSON_CreateObject()) == NULL || set_item(o, "sending", snd) != 0 ||
+			    set_num(snd, "pid", (double)x->sending_pid) != 0 ||
+			    set_num(snd, "pid_start", (double)x->sending_start) != 0)
+				goto oom;
+		}
+	}
+	return root_set(st, key, arr);
+oom:
+	cJSON_Delete(arr);
+	return -1;
+}
+
+int
+state_task_last_alert(const struct state *st, const char *name, char *hash, size_t len,
+    long long *at)
+{
+	const cJSON *t = root_get(st, name);
+
+	if (!cJSON_IsObject(t) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "last_alert_hash")))
+		return 0;
+	copy_str(hash, len, cJSON_GetObjectItemCaseSensitive(t, "last_alert_hash"));
+	*at = num(t, "last_alert_at", 0);
+	return 1;
+}
+
+int
+state_task_set_last_alert(struct state *st, const char *name, const char *hash, long long at)
+{
+	cJSON *t = task_obj(st, name, 1);
+
+	if (t == NULL || set_str(t, "last_alert_hash", hash) != 0 ||
+	    set_num(t, "last_alert_at", (double)at) != 0)
+		return -1;
+	return 0;
+}
+
+long long
+state_ping_failing(const struct state *st, const char *key)
+{
+	const cJSON *p = root_get(st, "_pings");
+
+	return cJSON_IsObject(p) ? num(cJSON_GetObjectItemCaseSensitive(p, key), "failing_since",
+	    0) : 0;
+}
+
+int
+state_ping_set(struct state *st, const char *key, long long since)
+{
+	cJSON *p = root_get(st, "_pings"), *o;
+
+	if (!cJSON_IsObject(p)) {
+		if (since == 0)
+			return 0;
+		root_del(st, "_pings");
+		if ((p = root_add(st, "_pings", cJSON_CreateObject())) == NULL)
+			return -1;
+	}
+	del_all(p, key);
+	if (since == 0) {
+		if (p->child == NULL)
+			root_del(st, "_pings");
+		return 0;
+	}
+	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddItemToObject(p, key, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	return set_num(o, "failing_since", (double)since);
+}

@@ -186,6 +186,51 @@ int state_pause_set(struct state *st, const char *name, long long since, long lo
 /* Ends the pause of task NAME (NULL: the workspace); returns 1 when there was one, else 0. */
 int state_pause_clear(struct state *st, const char *name);
 
+/* An alert kept in the state: in the outbox ("_outbox"), sent again at later ticks until a
+ * target takes it; or held during quiet hours ("_held"), sent as a digest when they end. */
+struct state_alert {
+	char id[RUN_ID_LEN];		/* a UUID */
+	char *task;			/* the task, or "" for a digest */
+	char *target;			/* the whole target, secrets and all (the file is 0600) */
+	char *title;			/* NULL: the task's name */
+	char *text;
+	int priority;
+	long long at;			/* when its run replied (Unix seconds) */
+	long long first_try;		/* 0: not tried yet */
+	long long tries;
+	long long next_try;
+	long long parts_done;		/* of a split message, the parts that went through */
+	char *last_reason;		/* NULL: none yet */
+	long sending_pid;		/* in flight: the tick sending it now (0: none) ... */
+	long long sending_start;	/* ... and that tick's start time */
+};
+
+#define STATE_OUTBOX "_outbox"
+#define STATE_HELD "_held"
+
+/* The alerts under KEY (STATE_OUTBOX or STATE_HELD), in order, into *OUT (free with
+ * state_alerts_free; NULL when there are none). Items that are not objects, or lack a
+ * target or a text, are skipped. Returns 0, or -1 when memory ran out. */
+int state_alerts_get(const struct state *st, const char *key, struct state_alert **out,
+    size_t *n);
+/* Replaces the alerts under KEY by the N of A; none removes the key. Returns 0 or -1. */
+int state_alerts_set(struct state *st, const char *key, const struct state_alert *a, size_t n);
+void state_alerts_free(struct state_alert *a, size_t n);
+/* How many alerts KEY holds, without reading them: the no-op tick's question. */
+size_t state_alerts_count(const struct state *st, const char *key);
+
+/* The hash of the last text task NAME delivered and when ("last_alert_hash",
+ * "last_alert_at" in its object): 1 with them, else 0. */
+int state_task_last_alert(const struct state *st, const char *name, char *hash, size_t len,
+    long long *at);
+int state_task_set_last_alert(struct state *st, const char *name, const char *hash,
+    long long at);
+
+/* A ping URL (by KEY, a hash of it) that failed: since when (0: it did not) ("_pings"). */
+long long state_ping_failing(const struct state *st, const char *key);
+/* Records that it fails since SINCE; 0 forgets it. */
+int state_ping_set(struct state *st, const char *key, long long since);
+
 #define STATE_LOCK_WAIT 10	/* seconds a tick waits for the workspace lock */
 
 /* Takes the lock PATH, waiting at most STATE_LOCK_WAIT seconds, and writes our pid

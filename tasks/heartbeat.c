@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "delivery/ping.h"
+#include "delivery/target.h"
 #include "tasks/duration.h"
 #include "tasks/heartbeat.h"
 #include "tasks/names.h"
@@ -37,7 +39,8 @@ struct parser {
 enum {
 	K_NAME = 1 << 0, K_PROMPT = 1 << 1, K_SCHED = 1 << 2, K_TYPE = 1 << 3,
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
-	K_AGENT = 1 << 8, K_DANGEROUS = 1 << 9,
+	K_AGENT = 1 << 8, K_DANGEROUS = 1 << 9, K_NOTIFY = 1 << 10, K_TITLE = 1 << 11,
+	K_PRIORITY = 1 << 12, K_ACTIVE = 1 << 13, K_PING = 1 << 14,
 };
 
 /* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
@@ -274,6 +277,9 @@ task_free(struct task *t)
 	free(t->tz);
 	free(t->model);
 	free(t->agent);
+	target_list_free(t->notify, t->nnotify);
+	free(t->title);
+	free(t->ping);
 	memset(t, 0, sizeof *t);
 }
 
@@ -419,7 +425,8 @@ typedef int key_set(struct parser *p, struct draft *d, size_t line, const char *
     const char *value);
 
 static key_set set_name, set_prompt, set_interval, set_cron, set_at, set_type, set_timeout,
-    set_enabled, set_tz, set_model, set_agent, set_dangerous;
+    set_enabled, set_tz, set_model, set_agent, set_dangerous, set_notify, set_title,
+    set_priority, set_active_hours, set_ping;
 
 #define KEY_NONEMPTY	0x1	/* an empty value is an error ("empty KEY") */
 
@@ -443,6 +450,11 @@ static const struct key {
 	{ "model", NULL, K_MODEL, set_model, KEY_NONEMPTY, NULL },
 	{ "agent", NULL, K_AGENT, set_agent, KEY_NONEMPTY, NULL },
 	{ "dangerous", NULL, K_DANGEROUS, set_dangerous, 0, NULL },
+	{ "notify", NULL, K_NOTIFY, set_notify, KEY_NONEMPTY, NULL },
+	{ "title", NULL, K_TITLE, set_title, KEY_NONEMPTY, NULL },
+	{ "priority", NULL, K_PRIORITY, set_priority, KEY_NONEMPTY, NULL },
+	{ "active_hours", "activeHours", K_ACTIVE, set_active_hours, KEY_NONEMPTY, NULL },
+	{ "ping", NULL, K_PING, set_ping, KEY_NONEMPTY, NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -657,6 +669,92 @@ set_dangerous(struct parser *p, struct draft *d, size_t line, const char *key,
 		diag(p, line, "bad dangerous '%s': use true or false (or yes/no, on/off)", value);
 		return -1;
 	}
+	return 0;
+}
+
+/* notify: one target or a list of them ("a, b" or "[a, 'b']"), each of which must parse.
+ * A bad target is named with its secrets redacted. */
+static int
+set_notify(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	char err[200], shown[200];
+	int bad = 0;
+
+	(void)key;
+	if (target_list_split(value, &d->t.notify, &d->t.nnotify, err, sizeof err) != 0) {
+		if (strcmp(err, "out of memory") == 0)
+			p->oom = 1;
+		else
+			diag(p, line, "bad notify: %s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < d->t.nnotify; i++) {
+		struct target tg;
+
+		if (target_parse(d->t.notify[i], &tg, err, sizeof err) != 0) {
+			diag(p, line, "bad notify target '%s': %s",
+			    target_redact(d->t.notify[i], shown, sizeof shown), err);
+			bad = 1;
+		}
+		target_free(&tg);
+	}
+	d->t.notify_line = (int)line + 1;
+	return bad ? -1 : 0;
+}
+
+static int
+set_title(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)line;
+	(void)key;
+	d->t.title = xstrndup(p, value, strlen(value));
+	return 0;
+}
+
+static int
+set_priority(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	(void)key;
+	if ((d->t.priority = target_priority_parse(value)) < 0) {
+		diag(p, line, "bad priority '%s': use min, low, default, high or urgent (or 1 to "
+		    "5)", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* active_hours: HH:MM-HH:MM in the task's zone; outside it the task waits, due. */
+static int
+set_active_hours(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	char err[200];
+
+	(void)key;
+	if (hours_parse(value, &d->t.active, err, sizeof err) != 0) {
+		diag(p, line, "bad active_hours: %s", err);
+		return -1;
+	}
+	d->t.has_active = 1;
+	return 0;
+}
+
+/* ping: a healthchecks.io or Cronitor URL; "none" turns [delivery] ping off for the task.
+ * A bad URL is not quoted: its path is the check's key. */
+static int
+set_ping(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	enum ping_kind k;
+	const char *u;
+	char err[200];
+
+	(void)key;
+	if (strcmp(value, "none") != 0 && ping_parse(value, &k, &u, err, sizeof err) != 0) {
+		diag(p, line, "bad ping: %s", err);
+		return -1;
+	}
+	d->t.ping = xstrndup(p, value, strlen(value));
 	return 0;
 }
 
@@ -928,7 +1026,9 @@ parse_block(struct parser *p, size_t first)
 			i = next;
 			continue;
 		}
-		if (vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0]) {
+		/* a notify: list reads its own quotes, item by item ("a", "b") */
+		if (vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0] &&
+		    strcmp(key, "notify") != 0) {
 			v++;
 			vn -= 2;
 		}

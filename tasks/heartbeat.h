@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "tasks/hours.h"
 #include "tasks/schedule.h"
 
 #define TASK_NAME_MAX 64
@@ -29,6 +30,14 @@ struct task {
 	char *agent;		/* NULL: the default agent */
 	int agent_line;		/* line of the agent: key, for messages */
 	int dangerous;		/* the agent may run in its unattended permission mode */
+	char **notify;		/* the targets of its replies (notify:); NULL: [delivery] notify */
+	size_t nnotify;
+	int notify_line;	/* line of the notify: key, for messages */
+	char *title;		/* the title of its messages; NULL: its name */
+	int priority;		/* 1 (min) to 5 (urgent); 0: not set (default) */
+	int has_active;		/* active_hours: it runs only inside ... */
+	struct hours active;	/* ... this window of its zone's wall time */
+	char *ping;		/* its ping URL, "none", or NULL: [delivery] ping */
 };
 
 struct hb_diag {

@@ -318,7 +318,8 @@ INI
 	[ "$(py 'S["disk"]["last_input_tokens"], S["disk"]["last_output_tokens"], S["disk"]["last_cost_usd"]')" = "[15734, 12, 0.0123]" ]
 	[ "$(py 'S["disk"]["tokens_in"], S["disk"]["tokens_out"], round(S["disk"]["cost_usd"], 6)')" = "[31468, 24, 0.0246]" ]
 	run --separate-stderr hb_at "2026-01-05 09:31:00" status
-	[[ "$output" == *"disk "*cj*"ok, delivered"*"15734/12 tokens, \$0.0123"* ]]
+	# the second run's reply is the first one's text: a duplicate, not delivered again
+	[[ "$output" == *"disk "*cj*"ok, duplicate"*"15734/12 tokens, \$0.0123"* ]]
 	run --separate-stderr hb_at "2026-01-05 09:31:00" status --json
 	[ "$(printf '%s' "$output" | "$HBT_PY" -c 'import json,sys; t=json.load(sys.stdin)[0]; print(t["agent"], t["last_input_tokens"], t["tokens_in"], round(t["cost_usd"], 6))')" = "cj 15734 31468 0.0246" ]
 	run --separate-stderr hb_at "2026-01-05 09:31:00" log -n 1

@@ -162,6 +162,7 @@ assert t["running"]["pid"] > 0 and t["due"] is False, t'
 	[ "$status" -eq 0 ]
 	run hb_at "2026-01-05 09:10:00"
 	[ "$status" -eq 0 ]
+	echo "alpha again" >reply.alpha	# the same text again would be a duplicate
 	run --separate-stderr hb_at "2026-01-05 09:30:00"
 	[ "$status" -eq 0 ]
 	[ "$(runs_of alpha)" -eq 2 ]
@@ -181,6 +182,7 @@ tasks:
 MD
 	local t
 	for t in 09:00:07 09:30:02 10:00:09 10:30:00; do
+		echo "inbox at $t" >reply.inbox	# a new text each time: no duplicate
 		run --separate-stderr hb_at "2026-01-05 $t"
 		[ "$status" -eq 0 ] || fail "tick at $t: exit $status: $stderr"
 		[ "${lines[0]}" = "=== inbox ===" ] || fail "tick at $t ran nothing: '$output'"

@@ -206,6 +206,9 @@ static const struct suite {
 	{ "openai", test_openai },
 	{ "anthropic", test_anthropic },
 	{ "transcript", test_transcript },
+	{ "target", test_target },
+	{ "hours", test_hours },
+	{ "ping", test_ping },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -187,10 +187,21 @@ static const struct {
 	{ "an unknown section",
 	  "[runner]\n"
 	  "timeout = 20m\n"
+	  "[deliveries]\n"
+	  "ntfy = topic\n",
+	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
+	  { { 4, "unknown section [deliveries]" } } },
+	{ "an unknown key of [delivery]",
+	  "[runner]\n"
+	  "timeout = 20m\n"
 	  "[delivery]\n"
 	  "ntfy = topic\n",
 	  { NULL, NULL, NULL, KEEP, 1200, KEEP, KEEP, KEEP, KEEP, NULL, NULL, NULL, NULL },
-	  { { 4, "unknown section [delivery]" } } },
+	  { { 4, "unknown key 'ntfy' in [delivery]" } } },
+	{ "a bad notify target, its secret not quoted",
+	  "[delivery]\n"
+	  "notify = stdout, tgram://12345:SECRETSECRET\n",
+	  UNCHANGED, { { 2, "bad delivery.notify target 'tgram://***': tgram: no chat id" } } },
 	{ "a key outside a section",
 	  "timeout = 20m\n"
 	  "[runner]\n",

@@ -51,6 +51,9 @@ struct exp_task {
 	const char *agent;	/* NULL: the default agent */
 	int agent_line;
 	int dangerous;
+	const char *notify[3];	/* the targets of notify:, in order */
+	const char *title;
+	int priority;
 };
 
 struct exp_diag {
@@ -676,6 +679,46 @@ static const struct {
 	  0, { { 0 } },
 	  { { 3, "bad agent name 'no such'" }, { 6, "empty agent" }, { 9, "bad dangerous" },
 	    { 13, "duplicate key 'agent'" } }, NULL },
+
+	/* delivery */
+	{ "notify: one target, a list, a YAML flow list with quotes; title: and priority:",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  notify: ntfy://alerts\n"
+	  "  title: Disk alert\n"
+	  "  priority: high\n"
+	  "  prompt: p\n"
+	  "- name: b\n"
+	  "  notify: stdout, \"mailto:a@x.org,b@x.org\"\n"
+	  "  priority: 1\n"
+	  "  prompt: q\n"
+	  "- name: c\n"
+	  "  notify: [stdout, 'json://h/x', \"exec:/bin/page\"]\n"
+	  "  prompt: r\n",
+	  0, { { "a", "p", .line = 2, .notify = { "ntfy://alerts" }, .title = "Disk alert",
+		 .priority = 4 },
+	       { "b", "q", .line = 7, .notify = { "stdout", "mailto:a@x.org,b@x.org" },
+		 .priority = 1 },
+	       { "c", "r", .line = 11, .notify = { "stdout", "json://h/x", "exec:/bin/page" } } },
+	  { { 0 } }, NULL },
+	{ "bad notify targets (secrets not shown), priorities and empty titles skip their tasks",
+	  "tasks:\n"
+	  "- name: a\n"
+	  "  notify: stdout, tgram://123:SECRETPART\n"
+	  "  prompt: p\n"
+	  "- name: b\n"
+	  "  notify: [stdout,\n"
+	  "  prompt: q\n"
+	  "- name: c\n"
+	  "  priority: loud\n"
+	  "  prompt: r\n"
+	  "- name: d\n"
+	  "  title:\n"
+	  "  prompt: s\n",
+	  0, { { 0 } },
+	  { { 3, "bad notify target 'tgram://***': tgram: no chat id" },
+	    { 6, "bad notify: a list that opens with '[' closes with ']'" },
+	    { 9, "bad priority 'loud'" }, { 12, "empty title" } }, NULL },
 };
 
 static void
@@ -700,6 +743,10 @@ check_task(const struct task *t, const struct exp_task *e, long long default_int
 	CHECK_STR(t->agent, e->agent);
 	CHECK_INT(t->agent_line, e->agent_line);
 	CHECK_INT(t->dangerous, e->dangerous);
+	for (size_t i = 0; i < NELEM(e->notify); i++)
+		CHECK_STR(i < t->nnotify ? t->notify[i] : NULL, e->notify[i]);
+	CHECK_STR(t->title, e->title);
+	CHECK_INT(t->priority, e->priority);
 	if (e->line != 0)
 		CHECK_INT(t->line, e->line);
 }

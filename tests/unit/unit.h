@@ -58,5 +58,8 @@ void test_llm(void);
 void test_openai(void);
 void test_anthropic(void);
 void test_transcript(void);
+void test_target(void);
+void test_hours(void);
+void test_ping(void);
 
 #endif
