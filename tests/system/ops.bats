@@ -335,7 +335,10 @@ make_ws() {
 	ops_setup
 	mkdir "$WS/ws"
 	printf 'tasks:\n  - name: minute\n    interval: 1m\n    prompt: tick\n' >"$WS/ws/HEARTBEAT.md"
-	printf '[agent]\nagent_turn = %s\n' "$HBT_FIXTURES/agent.sh" >"$WS/ws/hb-run.ini"
+	# each reply differs (a repeated alert within 24 h would be held back as a duplicate)
+	printf '#!/bin/sh\n"%s"\necho "at $(date +%%s%%N)"\n' "$HBT_FIXTURES/agent.sh" >"$WS/ws/agent.sh"
+	chmod 755 "$WS/ws/agent.sh"
+	printf '[agent]\nagent_turn = %s\n' "$WS/ws/agent.sh" >"$WS/ws/hb-run.ini"
 	mkdir "$WS/ws/pids"
 	chmod 755 "$WS" "$WS/ws"
 
