@@ -13,6 +13,7 @@
 #include "runner/outbox.h"
 #include "runner/platform.h"
 #include "runner/zone.h"
+#include "state/log.h"
 #include "state/state.h"
 #include "tasks/hours.h"
 
@@ -118,6 +119,50 @@ alert_copy(struct state_alert *dst, const struct state_alert *src)
 	return 0;
 }
 
+/* Logs what became of message A at this tick, as an entry of its own (a run's entry says
+ * only what became of its reply at that tick): STATUS delivered, failed or expired, with
+ * the delivery REP (NULL: none tried now, WHY says why it left the outbox). */
+static void
+log_event(struct tick *t, const struct state_alert *a, const char *status,
+    const struct deliver_report *rep, const char *why)
+{
+	struct log_entry e = { 0 };
+	struct log_delivery d = { 0 };
+	char shown[300], when[40], err[1024];
+
+	util_time_iso(t->now, when, sizeof when);
+	e.start = (long long)t->now;
+	e.time = when;
+	e.task = a->task && a->task[0] ? a->task : DIGEST_TASK;
+	e.reason = "outbox";
+	e.status = status;
+	e.has_tries = 1;
+	e.tries = a->tries + (rep != NULL);
+	e.reply = a->text;
+	e.reply_len = strlen(a->text);
+	e.reply_total = e.reply_len;
+	if (rep != NULL) {
+		e.duration_ms = rep->duration_ms;
+		d.target = rep->target;
+		d.result = deliver_result_name(rep->result);
+		d.reason = rep->reason;
+		d.parts = (long long)rep->parts;
+		d.parts_done = (long long)rep->parts_done;
+	} else {
+		target_redact(a->target, shown, sizeof shown);
+		d.target = shown;
+		d.result = deliver_result_name(DELIVER_FAILED);
+		d.reason = a->last_reason;
+		e.note = why;
+	}
+	e.deliveries = &d;
+	e.ndeliveries = 1;
+	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+		msg_fail("%s", err);
+		tick_worse(t, 1);
+	}
+}
+
 /* Shows message A on standard output, given up on for WHY. */
 static void
 give_up(struct tick *t, const struct state_alert *a, const char *why)
@@ -138,6 +183,7 @@ give_up(struct tick *t, const struct state_alert *a, const char *why)
 		    task, err);
 	free(note);
 	tick_worse(t, 1);
+	log_event(t, a, "expired", NULL, why);
 }
 
 /* Drops the expired messages and those past OUTBOX_MAX (the oldest) from A into GONE
@@ -313,6 +359,7 @@ report(struct tick *t, const struct state_alert *a, const struct deliver_report 
 	if (rep->result == DELIVER_OK) {
 		msg_note("%s: delivered to %s from the outbox in %lld ms", task, rep->target,
 		    rep->duration_ms);
+		log_event(t, a, "delivered", rep, NULL);
 		return;
 	}
 	if (rep->result == DELIVER_RETRY) {
@@ -329,6 +376,7 @@ report(struct tick *t, const struct state_alert *a, const struct deliver_report 
 		    task, err);
 	free(note);
 	tick_worse(t, 1);
+	log_event(t, a, "failed", rep, NULL);
 }
 
 void

@@ -131,6 +131,12 @@ T0="2026-01-05 09:00:00"
 	done
 	[ "$(py '"_outbox" in S')" = false ]
 	[ "$(agent_runs)" = 4 ]
+	# what became of each alert sent from the outbox is logged as an entry of its own
+	[ "$(py '[(e["status"], e["reply"], e["tries"]) for e in L if e["reason"] == "outbox"]')" = \
+	    '[["delivered", "alert 1", 3], ["delivered", "alert 2", 1], ["delivered", "alert 3", 1]]' ]
+	[ "$(py '[e["deliveries"][0]["target"] for e in L if e["reason"] == "outbox"][0]')" = "json://$HOST/a" ]
+	run hb log
+	[[ "$output" == *" disk "*" delivered "*" outbox"* ]]
 }
 
 @test "outbox: a 400 is reported at once on stdout with the reason, and not kept" {
@@ -163,6 +169,9 @@ Disk at 91% on /dev/sda." ]
 	[ "${lines[2]}" = "Disk at 91% on /dev/sda." ]
 	[ "$(py '"_outbox" in S')" = false ]
 	[ "$(agent_runs)" = 1 ]
+	[ "$(py '[L[-1][k] for k in ("status", "task", "reason", "tries", "reply", "note")]')" = \
+	    '["expired", "disk", "outbox", 2, "Disk at 91% on /dev/sda.", "given up after 24 h"]' ]
+	[ "$(py 'L[-1]["deliveries"][0]["target"]')" = "json://$HOST/a" ]
 }
 
 @test "outbox: past 100 queued the oldest goes to stdout with the reason" {
@@ -186,6 +195,8 @@ PY
 	[ "$(py 'len(S["_outbox"])')" = 100 ]
 	[ "$(py 'S["_outbox"][0]["text"]')" = "old 1" ]
 	[ "$(py 'S["_outbox"][-1]["text"]')" = "the newest" ]
+	[ "$(py '[(e["status"], e["reply"], e["tries"]) for e in L if e["reason"] == "outbox"]')" = \
+	    '[["expired", "old 0", 3]]' ]
 }
 
 @test "outbox: hb-run SIGKILLed during a delivery loses nothing: the next tick sends it again" {
