@@ -91,6 +91,25 @@ outbox_due(const struct tick *t, const struct state *st)
 	return due;
 }
 
+size_t
+outbox_pending(const struct tick *t, const struct state *st)
+{
+	struct state_alert *a = NULL;
+	struct hours h;
+	size_t n = 0, na = 0;
+
+	if (!outbox_due(t, st))
+		return 0;
+	if (state_alerts_get(st, STATE_OUTBOX, &a, &na) == 0)
+		for (size_t i = 0; i < na; i++)
+			n += !in_flight(&a[i]) && ((long long)t->now >= a[i].next_try ||
+			    (long long)t->now - a[i].at >= OUTBOX_EXPIRE);
+	state_alerts_free(a, na);
+	if (!quiet_now(t, t->now, &h))
+		n += state_alerts_count(st, STATE_HELD);
+	return n;
+}
+
 /* Moves item I of A (N items) out, shifting the rest. */
 static void
 take_out(struct state_alert *a, size_t *n, size_t i)

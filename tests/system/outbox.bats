@@ -199,6 +199,36 @@ PY
 	    '[["expired", "old 0", 3]]' ]
 }
 
+@test "outbox: status shows what waits and what is held (text and --json); -n says what a flush would send" {
+	reply_agent
+	task "json://127.0.0.1:9/a" 1d
+	"$HBT_PY" - "$(epoch "$T0")" <<'PY'
+import json, sys, uuid
+t0 = int(sys.argv[1])
+one = lambda i, nt: {"id": str(uuid.uuid4()), "task": "disk", "target": "json://127.0.0.1:9/a",
+                     "text": "old %d" % i, "at": t0 - 3600 + i * 60, "tries": 1, "next_try": nt}
+json.dump({"disk": {"last_run": t0 - 60},
+           "_outbox": [one(0, t0 + 900), one(1, t0 + 960), one(2, t0 + 960)],
+           "_held": [one(3, 0), one(4, 0)]}, open(".heartbeat-state.json", "w"))
+PY
+	run --separate-stderr hb_at "$T0" status
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"
+
+outbox: 3 messages waiting (oldest 2026-01-05 08:00+00:00, next try 09:15+00:00); held for quiet hours: 2" ]]
+	run --separate-stderr hb_at "$T0" status --json
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | "$HBT_PY" -c 'import json,sys; a=json.load(sys.stdin); print(type(a).__name__, a[0]["outbox_waiting"], a[0]["outbox_held"])')" = "list 3 2" ]
+	run --separate-stderr hb_at "2026-01-05 09:15:30" -n
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"would send 3 queued messages"* ]]
+	"$HBT_PY" -c 'import json; S=json.load(open(".heartbeat-state.json")); del S["_held"]; json.dump(S, open(".heartbeat-state.json", "w"))'
+	run --separate-stderr hb_at "$T0" -n
+	[[ "$output" != *"would send"* ]]
+	run --separate-stderr hb_at "$T0" status
+	[[ "$output" == *"outbox: 3 messages waiting (oldest 2026-01-05 08:00+00:00, next try 09:15+00:00)" ]]
+}
+
 @test "outbox: hb-run SIGKILLed during a delivery loses nothing: the next tick sends it again" {
 	receiver
 	plan hang
