@@ -370,6 +370,24 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 			msg_warn("%s: task '%s': cannot read %s; taken as absent until it runs",
 			    cfg->state, hb->tasks[i].name, ts.unreadable);
 	}
+	/* A pause is what someone asked for: a note, not a problem. */
+	for (size_t i = 0; st != NULL && i <= hb->ntasks; i++) {
+		const char *name = i < hb->ntasks ? hb->tasks[i].name : NULL;
+		struct state_pause p;
+		char until[40] = "resumed";
+
+		state_pause_get(st, name, (long long)time(NULL), &p);
+		if (!p.paused)
+			continue;
+		if (p.until > 0)
+			util_time_short((time_t)p.until, until, sizeof until);
+		if (name == NULL)
+			printf("note: the workspace is paused until %s: ticks run nothing (hb-run "
+			    "resume)\n", until);
+		else
+			printf("note: task '%s' is paused until %s (hb-run resume %s)\n", name,
+			    until, name);
+	}
 	if (st != NULL && state_clock_warned(st) > (long long)time(NULL))
 		msg_warn("%s: the clock went back: the state holds times from the future",
 		    cfg->state);

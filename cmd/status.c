@@ -82,6 +82,73 @@ pause_text(const struct plan_item *it, char *buf, size_t len)
 	snprintf(buf + n, len - n, "; paused until %s%s", until, it->due ? " (due)" : "");
 }
 
+/* What waits in the outbox and what is held for quiet hours. */
+struct outbox_sum {
+	struct state_alert *a, *h;	/* the messages waiting, and those held */
+	size_t waiting, held;
+	long long oldest;	/* the oldest waiting message's reply (Unix seconds) */
+	long long next_try;	/* the earliest next try of a waiting message */
+};
+
+/* Reads the outbox of ST into SUM (free with outbox_sum_free); what cannot be read counts
+ * as none, as a tick would say. */
+static void
+outbox_sum_load(const struct state *st, struct outbox_sum *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	if (state_alerts_count(st, STATE_HELD) > 0 &&
+	    state_alerts_get(st, STATE_HELD, &sum->h, &sum->held) != 0)
+		sum->held = 0;
+	if (state_alerts_count(st, STATE_OUTBOX) > 0 &&
+	    state_alerts_get(st, STATE_OUTBOX, &sum->a, &sum->waiting) != 0)
+		sum->waiting = 0;
+	for (size_t i = 0; i < sum->waiting; i++) {
+		if (i == 0 || sum->a[i].at < sum->oldest)
+			sum->oldest = sum->a[i].at;
+		if (i == 0 || sum->a[i].next_try < sum->next_try)
+			sum->next_try = sum->a[i].next_try;
+	}
+}
+
+static void
+outbox_sum_free(struct outbox_sum *sum)
+{
+	state_alerts_free(sum->a, sum->waiting);
+	state_alerts_free(sum->h, sum->held);
+}
+
+/* How many of the N alerts A are TASK's. */
+static double
+alerts_of(const struct state_alert *a, size_t n, const char *task)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += a[i].task != NULL && strcmp(a[i].task, task) == 0;
+	return (double)k;
+}
+
+/* "outbox: 3 messages waiting (oldest ..., next try ...); held for quiet hours: 2" */
+static void
+outbox_line(const struct outbox_sum *sum, time_t now)
+{
+	char oldest[40], next[40];
+
+	if (sum->waiting == 0 && sum->held == 0)
+		return;
+	printf("\noutbox: ");
+	if (sum->waiting > 0) {
+		util_time_short((time_t)sum->oldest, oldest, sizeof oldest);
+		util_time_short((time_t)sum->next_try, next, sizeof next);
+		printf("%zu message%s waiting (oldest %s, next try %s)", sum->waiting,
+		    sum->waiting == 1 ? "" : "s", oldest, sum->next_try <= (long long)now ? "now" :
+		    strncmp(oldest, next, 11) == 0 ? next + 11 : next);
+	}
+	if (sum->held > 0)
+		printf("%sheld for quiet hours: %zu", sum->waiting > 0 ? "; " : "", sum->held);
+	printf("\n");
+}
+
 /* NUMBER as JSON, or null when it is below 0 (not known). */
 static void
 add_known(cJSON *o, const char *key, double v)
@@ -93,7 +160,7 @@ add_known(cJSON *o, const char *key, double v)
 }
 
 static cJSON *
-status_json(const struct config *cfg, const struct plan_item *it)
+status_json(const struct config *cfg, const struct plan_item *it, const struct outbox_sum *sum)
 {
 	const struct task *t = it->task;
 	const struct agent *a = config_agent(cfg, t->agent);
@@ -169,6 +236,9 @@ status_json(const struct config *cfg, const struct plan_item *it)
 	} else {
 		cJSON_AddNullToObject(o, "running");
 	}
+	/* the task's messages; a quiet hours digest is no task's, and counts in the text */
+	cJSON_AddNumberToObject(o, "outbox_waiting", alerts_of(sum->a, sum->waiting, t->name));
+	cJSON_AddNumberToObject(o, "outbox_held", alerts_of(sum->h, sum->held, t->name));
 	cJSON_AddStringToObject(o, "summary", result);
 	return o;
 }
@@ -178,6 +248,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 {
 	struct plan_item *items = calloc(hb->ntasks + 1, sizeof *items);
 	struct state *st = NULL;
+	struct outbox_sum sum = { 0 };
 	char err[1024], boot[UUID_LEN];
 	time_t now = time(NULL);
 	int ret = 2;
@@ -192,12 +263,13 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 	}
 	platform_boot_id(boot, sizeof boot);
 	plan_make(hb, st, now, boot, 0, cfg->timezone, items);
+	outbox_sum_load(st, &sum);
 	if (json) {
 		cJSON *arr = cJSON_CreateArray();
 		char *s;
 
 		for (size_t i = 0; arr != NULL && i < hb->ntasks; i++)
-			cJSON_AddItemToArray(arr, status_json(cfg, &items[i]));
+			cJSON_AddItemToArray(arr, status_json(cfg, &items[i], &sum));
 		s = arr ? cJSON_Print(arr) : NULL;
 		if (s == NULL) {
 			msg_fail("out of memory");
@@ -264,6 +336,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			    type, wagent, a != NULL ? a->name : "?", wsched, sched, last, next,
 			    result);
 		}
+		outbox_line(&sum, now);
 		state_pause_get(st, NULL, (long long)now, &wp);
 		if (wp.paused) {
 			char until[40] = "resumed";
@@ -283,6 +356,7 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 	}
 	ret = 0;
 out:
+	outbox_sum_free(&sum);
 	state_free(st);
 	free(items);
 	return ret;

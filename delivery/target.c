@@ -775,9 +775,25 @@ target_redact(const char *s, char *out, size_t len)
 				put(out, len, &at, u.userinfo.s, (size_t)(colon - u.userinfo.s) + 1);
 			puts_(out, len, &at, "***@");
 		}
-		put(out, len, &at, u.hostport.s, u.hostport.n);
 		nseg = u.path.set ? path_segments(u.path, seg, 8) : 0;
-		if (t.kind == TARGET_SLACK || t.kind == TARGET_DISCORD) {
+		if (t.kind == TARGET_NTFY) {
+			/* on ntfy.sh anyone who knows a topic reads it: a topic is a secret, of
+			 * which 2 characters stay to tell one from another */
+			if (nseg > 0)
+				put(out, len, &at, u.hostport.s, u.hostport.n);
+			for (size_t i = 0; i < t.nids; i++) {
+				if (nseg > 0)
+					puts_(out, len, &at, "/");
+				put(out, len, &at, t.ids[i], strlen(t.ids[i]) < 2 ?
+				    strlen(t.ids[i]) : 2);
+				puts_(out, len, &at, "***");
+			}
+		} else {
+			put(out, len, &at, u.hostport.s, u.hostport.n);
+		}
+		if (t.kind == TARGET_NTFY) {
+			/* said above */
+		} else if (t.kind == TARGET_SLACK || t.kind == TARGET_DISCORD) {
 			/* the last segment is the webhook's secret */
 			const char *last = nseg > 0 && nseg <= 8 ? seg[nseg - 1].s :
 			    u.path.set ? u.path.s + u.path.n : NULL;

@@ -13,6 +13,7 @@
 #include "runner/outbox.h"
 #include "runner/platform.h"
 #include "runner/zone.h"
+#include "state/log.h"
 #include "state/state.h"
 #include "tasks/hours.h"
 
@@ -90,6 +91,25 @@ outbox_due(const struct tick *t, const struct state *st)
 	return due;
 }
 
+size_t
+outbox_pending(const struct tick *t, const struct state *st)
+{
+	struct state_alert *a = NULL;
+	struct hours h;
+	size_t n = 0, na = 0;
+
+	if (!outbox_due(t, st))
+		return 0;
+	if (state_alerts_get(st, STATE_OUTBOX, &a, &na) == 0)
+		for (size_t i = 0; i < na; i++)
+			n += !in_flight(&a[i]) && ((long long)t->now >= a[i].next_try ||
+			    (long long)t->now - a[i].at >= OUTBOX_EXPIRE);
+	state_alerts_free(a, na);
+	if (!quiet_now(t, t->now, &h))
+		n += state_alerts_count(st, STATE_HELD);
+	return n;
+}
+
 /* Moves item I of A (N items) out, shifting the rest. */
 static void
 take_out(struct state_alert *a, size_t *n, size_t i)
@@ -118,6 +138,50 @@ alert_copy(struct state_alert *dst, const struct state_alert *src)
 	return 0;
 }
 
+/* Logs what became of message A at this tick, as an entry of its own (a run's entry says
+ * only what became of its reply at that tick): STATUS delivered, failed or expired, with
+ * the delivery REP (NULL: none tried now, WHY says why it left the outbox). */
+static void
+log_event(struct tick *t, const struct state_alert *a, const char *status,
+    const struct deliver_report *rep, const char *why)
+{
+	struct log_entry e = { 0 };
+	struct log_delivery d = { 0 };
+	char shown[300], when[40], err[1024];
+
+	util_time_iso(t->now, when, sizeof when);
+	e.start = (long long)t->now;
+	e.time = when;
+	e.task = a->task && a->task[0] ? a->task : DIGEST_TASK;
+	e.reason = "outbox";
+	e.status = status;
+	e.has_tries = 1;
+	e.tries = a->tries + (rep != NULL);
+	e.reply = a->text;
+	e.reply_len = strlen(a->text);
+	e.reply_total = e.reply_len;
+	if (rep != NULL) {
+		e.duration_ms = rep->duration_ms;
+		d.target = rep->target;
+		d.result = deliver_result_name(rep->result);
+		d.reason = rep->reason;
+		d.parts = (long long)rep->parts;
+		d.parts_done = (long long)rep->parts_done;
+	} else {
+		target_redact(a->target, shown, sizeof shown);
+		d.target = shown;
+		d.result = deliver_result_name(DELIVER_FAILED);
+		d.reason = a->last_reason;
+		e.note = why;
+	}
+	e.deliveries = &d;
+	e.ndeliveries = 1;
+	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+		msg_fail("%s", err);
+		tick_worse(t, 1);
+	}
+}
+
 /* Shows message A on standard output, given up on for WHY. */
 static void
 give_up(struct tick *t, const struct state_alert *a, const char *why)
@@ -138,6 +202,7 @@ give_up(struct tick *t, const struct state_alert *a, const char *why)
 		    task, err);
 	free(note);
 	tick_worse(t, 1);
+	log_event(t, a, "expired", NULL, why);
 }
 
 /* Drops the expired messages and those past OUTBOX_MAX (the oldest) from A into GONE
@@ -313,6 +378,7 @@ report(struct tick *t, const struct state_alert *a, const struct deliver_report 
 	if (rep->result == DELIVER_OK) {
 		msg_note("%s: delivered to %s from the outbox in %lld ms", task, rep->target,
 		    rep->duration_ms);
+		log_event(t, a, "delivered", rep, NULL);
 		return;
 	}
 	if (rep->result == DELIVER_RETRY) {
@@ -329,6 +395,7 @@ report(struct tick *t, const struct state_alert *a, const struct deliver_report 
 		    task, err);
 	free(note);
 	tick_worse(t, 1);
+	log_event(t, a, "failed", rep, NULL);
 }
 
 void

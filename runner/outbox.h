@@ -46,6 +46,10 @@ long long outbox_backoff(long long tries);
  * are empty. */
 int outbox_due(const struct tick *t, const struct state *st);
 
+/* -n: when a flush is due (outbox_due), the messages due (their next try come, or
+ * expired) and those held when the quiet hours are over; else 0. */
+size_t outbox_pending(const struct tick *t, const struct state *st);
+
 /* Under the lock, picks what is due (marking it in flight), sends it in order per target,
  * and records the results under the lock again. Expired messages go to standard output. */
 void outbox_flush(struct tick *t);

@@ -182,7 +182,11 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	}
 	n = plan_select(&t, items, opts->dry_run || corrupt);
 	if (opts->dry_run) {
+		size_t queued = outbox_pending(&t, st);
+
 		plan_dry_run(&t, items, n);
+		if (queued > 0)
+			printf("would send %zu queued message%s\n", queued, queued == 1 ? "" : "s");
 		goto out;
 	}
 	/* The outbox: messages to send again, a digest whose quiet hours ended. Empty, it costs

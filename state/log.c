@@ -286,6 +286,8 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 			}
 		}
 	}
+	if (e->has_tries)
+		cJSON_AddNumberToObject(o, "tries", (double)e->tries);
 	if (e->slots > 0) {
 		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
 		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));

@@ -1,4 +1,5 @@
-/* log.h - the activity log, .heartbeat-log.jsonl: one JSON object per task run, appended.
+/* log.h - the activity log, .heartbeat-log.jsonl: one JSON object per task run, and one per
+ * message the outbox sent or gave up on at a later tick, appended.
  * Rotated to "<log>.1" when it passes LOG_ROTATE_BYTES. Used by runner/. */
 #ifndef HB_LOG_H
 #define HB_LOG_H
@@ -55,6 +56,8 @@ struct log_entry {
 	const char *agent_session;	/* the agent CLI's own session id, or NULL */
 	const struct log_delivery *deliveries;	/* one per target, in order */
 	size_t ndeliveries;
+	int has_tries;		/* an outbox event: the message's tries so far */
+	long long tries;
 };
 
 /* Blanks what looks like a secret in S (LEN bytes, NUL-terminated, with room for 11 * LEN + 1

@@ -156,6 +156,25 @@ print(" ".join(x["task"] + ":" + x["status"] for x in e))')" = \
 	[ ! -e .heartbeat.lock ]
 }
 
+@test "check: a paused workspace and a paused task are notes naming until when; the exit status stays 0" {
+	three_tasks
+	run hb_at "2026-01-05 09:00:00" pause alpha --for 2h
+	[ "$status" -eq 0 ]
+	run --separate-stderr hb_at "2026-01-05 09:00:00" check
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"note: task 'alpha' is paused until 2026-01-05 11:00+00:00 (hb-run resume alpha)"* ]]
+	[[ "$output" != *"workspace is paused"* ]]
+	run hb_at "2026-01-05 09:00:00" pause
+	[ "$status" -eq 0 ]
+	run --separate-stderr hb_at "2026-01-05 09:00:00" check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"note: the workspace is paused until resumed: ticks run nothing (hb-run resume)"* ]]
+	[[ "$output" == *"3 tasks, no problems"* ]]
+	run --separate-stderr hb_at "2026-01-05 12:00:00" check
+	[[ "$output" != *"task 'alpha' is paused"* ]]
+}
+
 @test "check: a broken workspace exits 2 and reports every problem with file:line" {
 	heartbeat <<'MD'
 tasks:

@@ -123,10 +123,23 @@ Disk at 91% on /dev/sda." ]
 	[ "$(req 2 'R["headers"]["authorization"]')" = "Bearer tk_tokentoken1" ]
 	[ "$(req 3 'R["headers"]["authorization"]')" = "Bearer tk_tokentoken2" ]
 	[ "$(req 2 'R["json"]["topic"]')" = a2 ]
-	[[ "$stderr" == *"delivered to ntfy://phil:***@$HOST/alerts"* ]]
-	[[ "$stderr" == *"delivered to ntfy://***@$HOST/a2"* ]]
+	[[ "$stderr" == *"delivered to ntfy://phil:***@$HOST/al***"* ]]
+	[[ "$stderr" == *"delivered to ntfy://***@$HOST/a2***"* ]]
 	refute grep -q -e s3cr3t-pw -e tk_tokentoken .heartbeat-log.jsonl
 	[[ "$stderr" != *s3cr3t-pw* && "$stderr" != *tk_tokentoken* ]]
+}
+
+@test "deliver: an ntfy topic is a secret: its first 2 characters alone in stderr and the log" {
+	receiver
+	reply_agent
+	task "ntfy://$HOST/topicSeCrEt"
+	run --separate-stderr hb_at "$T0" -v
+	[ "$status" -eq 0 ]
+	[ "$(req 1 'R["json"]["topic"]')" = topicSeCrEt ]
+	[[ "$stderr" == *"delivered to ntfy://$HOST/to***"* ]]
+	[[ "$stderr" != *topicSeCrEt* ]]
+	[ "$(py 'L[-1]["deliveries"][0]["target"]')" = "ntfy://$HOST/to***" ]
+	refute grep -q topicSeCrEt .heartbeat-log.jsonl
 }
 
 @test "deliver: ntfy cuts a message past 4096 bytes and says so" {
@@ -291,7 +304,7 @@ EOF
 	run --separate-stderr hb_at "$T0"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
-	[[ "$stderr" == *"not delivered to ntfy://$HOST/alerts: $HOST: "*"; kept in the outbox"* ]]
+	[[ "$stderr" == *"not delivered to ntfy://$HOST/al***: $HOST: "*"; kept in the outbox"* ]]
 	[ "$(py 'L[-1]["deliveries"][0]["result"]')" = retry ]
 	[ "$(py 'S["_outbox"][0]["text"]')" = "Disk at 91% on /dev/sda." ]
 	[[ "$(py 'L[-1]["deliveries"][0]["reason"]')" == "$HOST: "* ]]

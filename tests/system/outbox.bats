@@ -131,6 +131,12 @@ T0="2026-01-05 09:00:00"
 	done
 	[ "$(py '"_outbox" in S')" = false ]
 	[ "$(agent_runs)" = 4 ]
+	# what became of each alert sent from the outbox is logged as an entry of its own
+	[ "$(py '[(e["status"], e["reply"], e["tries"]) for e in L if e["reason"] == "outbox"]')" = \
+	    '[["delivered", "alert 1", 3], ["delivered", "alert 2", 1], ["delivered", "alert 3", 1]]' ]
+	[ "$(py '[e["deliveries"][0]["target"] for e in L if e["reason"] == "outbox"][0]')" = "json://$HOST/a" ]
+	run hb log
+	[[ "$output" == *" disk "*" delivered "*" outbox"* ]]
 }
 
 @test "outbox: a 400 is reported at once on stdout with the reason, and not kept" {
@@ -163,6 +169,9 @@ Disk at 91% on /dev/sda." ]
 	[ "${lines[2]}" = "Disk at 91% on /dev/sda." ]
 	[ "$(py '"_outbox" in S')" = false ]
 	[ "$(agent_runs)" = 1 ]
+	[ "$(py '[L[-1][k] for k in ("status", "task", "reason", "tries", "reply", "note")]')" = \
+	    '["expired", "disk", "outbox", 2, "Disk at 91% on /dev/sda.", "given up after 24 h"]' ]
+	[ "$(py 'L[-1]["deliveries"][0]["target"]')" = "json://$HOST/a" ]
 }
 
 @test "outbox: past 100 queued the oldest goes to stdout with the reason" {
@@ -186,6 +195,38 @@ PY
 	[ "$(py 'len(S["_outbox"])')" = 100 ]
 	[ "$(py 'S["_outbox"][0]["text"]')" = "old 1" ]
 	[ "$(py 'S["_outbox"][-1]["text"]')" = "the newest" ]
+	[ "$(py '[(e["status"], e["reply"], e["tries"]) for e in L if e["reason"] == "outbox"]')" = \
+	    '[["expired", "old 0", 3]]' ]
+}
+
+@test "outbox: status shows what waits and what is held (text and --json); -n says what a flush would send" {
+	reply_agent
+	task "json://127.0.0.1:9/a" 1d
+	"$HBT_PY" - "$(epoch "$T0")" <<'PY'
+import json, sys, uuid
+t0 = int(sys.argv[1])
+one = lambda i, nt: {"id": str(uuid.uuid4()), "task": "disk", "target": "json://127.0.0.1:9/a",
+                     "text": "old %d" % i, "at": t0 - 3600 + i * 60, "tries": 1, "next_try": nt}
+json.dump({"disk": {"last_run": t0 - 60},
+           "_outbox": [one(0, t0 + 900), one(1, t0 + 960), one(2, t0 + 960)],
+           "_held": [one(3, 0), one(4, 0)]}, open(".heartbeat-state.json", "w"))
+PY
+	run --separate-stderr hb_at "$T0" status
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"
+
+outbox: 3 messages waiting (oldest 2026-01-05 08:00+00:00, next try 09:15+00:00); held for quiet hours: 2" ]]
+	run --separate-stderr hb_at "$T0" status --json
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | "$HBT_PY" -c 'import json,sys; a=json.load(sys.stdin); print(type(a).__name__, a[0]["outbox_waiting"], a[0]["outbox_held"])')" = "list 3 2" ]
+	run --separate-stderr hb_at "2026-01-05 09:15:30" -n
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"would send 3 queued messages"* ]]
+	"$HBT_PY" -c 'import json; S=json.load(open(".heartbeat-state.json")); del S["_held"]; json.dump(S, open(".heartbeat-state.json", "w"))'
+	run --separate-stderr hb_at "$T0" -n
+	[[ "$output" != *"would send"* ]]
+	run --separate-stderr hb_at "$T0" status
+	[[ "$output" == *"outbox: 3 messages waiting (oldest 2026-01-05 08:00+00:00, next try 09:15+00:00)" ]]
 }
 
 @test "outbox: hb-run SIGKILLed during a delivery loses nothing: the next tick sends it again" {

@@ -137,10 +137,15 @@ static const struct {
 	const char *s, *want, *secret;
 } redactions[] = {
 	{ "stdout", "stdout", NULL },
-	{ "ntfy://alerts", "ntfy://alerts", NULL },
-	{ "ntfy://me:hunter22@host/alerts", "ntfy://me:***@host/alerts", "hunter22" },
-	{ "ntfys://tk_secret1@host/alerts", "ntfys://***@host/alerts", "tk_secret1" },
-	{ "ntfy://host/alerts?token=tk_secret2", "ntfy://host/alerts?token=***", "tk_secret2" },
+	/* on ntfy.sh a topic is as good as a password: its first 2 characters stay */
+	{ "ntfy://alertsXyZ", "ntfy://al***", "alertsXyZ" },
+	{ "ntfy://a", "ntfy://a***", NULL },
+	{ "ntfy://ntfy.sh/alertsXyZ", "ntfy://ntfy.sh/al***", "alertsXyZ" },
+	{ "ntfys://ntfy.example.com:8443/topicOne/topicTwo",
+	  "ntfys://ntfy.example.com:8443/to***/to***", "topicOne" },
+	{ "ntfy://me:hunter22@host/alerts", "ntfy://me:***@host/al***", "hunter22" },
+	{ "ntfys://tk_secret1@host/alerts", "ntfys://***@host/al***", "tk_secret1" },
+	{ "ntfy://host/alerts?token=tk_secret2", "ntfy://host/al***?token=***", "tk_secret2" },
 	{ "https://hooks.slack.com/services/T000/B000/SeCrEt3",
 	  "https://hooks.slack.com/services/T000/B000/***", "SeCrEt3" },
 	{ "slack://T1/B2/SeCrEt4", "slack://T1/B2/***", "SeCrEt4" },
