@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "delivery/target.h"
@@ -62,18 +63,26 @@ int
 deliver_stdout(int *shown, const char *title, const char *note, const char *text, size_t len,
     char *err, size_t errlen)
 {
-	char *block = NULL;
-	int n, ret = -1;
+	char *head = NULL;
+	struct iovec iov[3];
+	int n, niov = 0, ret = -1;
 
-	n = asprintf(&block, "%s=== %s ===\n%s%.*s%s", shown && *shown ? "\n" : "", title,
-	    note ? note : "", (int)len, text ? text : "", text ? "\n" : "");
+	/* The header is built apart from the text, which is written where it lies: a reply of
+	 * half a megabyte is not copied again. writev keeps the block one write. */
+	n = asprintf(&head, "%s=== %s ===\n%s", shown && *shown ? "\n" : "", title,
+	    note ? note : "");
 	if (n < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	iov[niov++] = (struct iovec){ .iov_base = head, .iov_len = (size_t)n };
+	if (text != NULL) {
+		iov[niov++] = (struct iovec){ .iov_base = (void *)text, .iov_len = len };
+		iov[niov++] = (struct iovec){ .iov_base = "\n", .iov_len = 1 };
+	}
 	fflush(stdout);		/* whatever stdio holds goes first */
-	for (size_t off = 0; off < (size_t)n;) {
-		ssize_t w = write(STDOUT_FILENO, block + off, (size_t)n - off);
+	for (int i = 0; i < niov;) {
+		ssize_t w = writev(STDOUT_FILENO, iov + i, niov - i);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -81,13 +90,18 @@ deliver_stdout(int *shown, const char *title, const char *note, const char *text
 			snprintf(err, errlen, "%s", strerror(w < 0 ? errno : ENOSPC));
 			goto out;
 		}
-		off += (size_t)w;
+		while (i < niov && (size_t)w >= iov[i].iov_len)
+			w -= (ssize_t)iov[i++].iov_len;
+		if (i < niov) {
+			iov[i].iov_base = (char *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
+		}
 	}
 	if (shown != NULL)
 		(*shown)++;
 	ret = 0;
 out:
-	free(block);
+	free(head);
 	return ret;
 }
 
