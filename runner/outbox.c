@@ -539,7 +539,7 @@ out:
 
 enum outbox_accept
 outbox_accept(struct tick *t, const struct job *jb, const char *text, size_t len,
-    char *const *targets, size_t n, struct outbox_slot *slots)
+    char *const *targets, size_t n, struct outbox_slot *slots, char pending_hash[17])
 {
 	struct state_alert *a = NULL, *held = NULL, x;
 	struct state *st = NULL;
@@ -550,6 +550,9 @@ outbox_accept(struct tick *t, const struct job *jb, const char *text, size_t len
 	enum outbox_accept r = ACCEPT_ERROR;
 	int fd, quiet;
 
+	size_t queued = 0;
+
+	pending_hash[0] = '\0';
 	memset(slots, 0, n * sizeof *slots);
 	for (size_t i = 0; i < n; i++)
 		slots[i].send = 1;
@@ -604,8 +607,16 @@ outbox_accept(struct tick *t, const struct job *jb, const char *text, size_t len
 			goto oom;
 		}
 		(*cnt)++;
+		queued++;
 		snprintf(slots[i].id, sizeof slots[i].id, "%s", x.id);
 		slots[i].send = !quiet && !behind;
+	}
+	if (queued == 0) {
+		/* stdout alone: nothing waits in the state, so the run's own save records the
+		 * hash; a tick that shows a reply writes the state once, not twice */
+		snprintf(pending_hash, 17, "%s", hash);
+		r = ACCEPT_SEND;
+		goto out;
 	}
 	if (!quiet)
 		expire(t, a, &na);

@@ -58,7 +58,10 @@ void outbox_flush(struct tick *t);
  * duplicate is dropped; during quiet hours it is held; else a message per target but
  * stdout is queued in flight before anything is sent, and SLOTS say what to send now. */
 enum outbox_accept outbox_accept(struct tick *t, const struct job *jb, const char *text,
-    size_t len, char *const *targets, size_t n, struct outbox_slot *slots);
+    size_t len, char *const *targets, size_t n, struct outbox_slot *slots, char pending_hash[17]);
+/* When nothing had to be queued (the only target is stdout, outside quiet hours), the state is
+ * not written: the text's hash for de-duplication comes back in PENDING_HASH, for the
+ * caller to save with the run (one write, not two). Else PENDING_HASH is "". */
 
 /* Into ST (loaded under the lock): the results REPS of the N SLOTS sent: delivered and
  * failed messages leave the outbox, the others wait for their next try. Returns 0 or -1. */

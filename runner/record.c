@@ -43,6 +43,7 @@ struct outcome {
 	size_t nreports;
 	int delivery_failed;		/* a target did not take it: the tick exits 1 */
 	char onote[480];		/* how its output was read, when not as expected */
+	char alert_hash[17];		/* the delivered text's hash, to save with the run */
 };
 
 /* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
@@ -285,7 +286,7 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		snprintf(err, sizeof err, "out of memory");
 		goto undelivered;
 	}
-	switch (outbox_accept(t, jb, safe, slen, targets, ntargets, oc->slots)) {
+	switch (outbox_accept(t, jb, safe, slen, targets, ntargets, oc->slots, oc->alert_hash)) {
 	case ACCEPT_DUPLICATE:
 		msg_note("%s: the same text was delivered less than 24 h ago: not sent again",
 		    jb->task->name);
@@ -422,6 +423,8 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
 	    snprintf(err, sizeof err, "out of memory")) ||
 	    (ping_settle(t, st, jb) != 0 && snprintf(err, sizeof err, "out of memory")) ||
+	    (oc->alert_hash[0] != '\0' && state_task_set_last_alert(st, jb->task->name,
+	    oc->alert_hash, (long long)t->now) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
