@@ -235,7 +235,15 @@ outbox: 3 messages waiting (oldest 2026-01-05 08:00+00:00, next try 09:15+00:00)
 	reply_agent
 	task "json://$HOST/a" 1h
 	(
-		cd "$WS" && exec env TZ=UTC TMPDIR="$WS/tmp" HB_DELIVERY_TIMEOUT=60s \
+		cd "$WS" || exit 1
+		if [ -n "${HB_ASAN_PRELOAD:-}" ]; then
+			# the sanitizer pass: libasan first, through the loader (see hb_at)
+			exec env -u LD_PRELOAD TZ=UTC TMPDIR="$WS/tmp" HB_DELIVERY_TIMEOUT=60s \
+			    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			    FAKETIME="@$T0" FAKETIME_DONT_RESET=1 "$(hbt_find_ldso "$HB_BIN")" \
+			    --preload "$HB_ASAN_PRELOAD $HBT_FAKETIME_LIB" "$HB_BIN" >"$WS/out1" 2>&1
+		fi
+		exec env TZ=UTC TMPDIR="$WS/tmp" HB_DELIVERY_TIMEOUT=60s \
 		    LD_PRELOAD="$HBT_FAKETIME_LIB" FAKETIME="@$T0" FAKETIME_DONT_RESET=1 \
 		    "$HB_BIN" >"$WS/out1" 2>&1
 	) &
