@@ -103,6 +103,18 @@ tick_helper_path(const struct config *cfg, char *out, size_t len)
 	snprintf(out, len, HB_LIBEXECDIR "/" HELPER);
 	if (access(out, X_OK) == 0)
 		return 0;
+	/* A build tree: the sanitizer and portable builds live in build/asan/ and
+	 * build/portable/, two folders below the helper. */
+	if (platform_exe_path(exe, sizeof exe) == 0) {
+		for (int up = 0; up < 3 && (slash = strrchr(exe, '/')) != NULL; up++) {
+			*slash = '\0';
+			if (up == 0)
+				continue;	/* beside hb-run: looked there first */
+			snprintf(out, len, "%s/" HELPER, exe);
+			if (access(out, X_OK) == 0)
+				return 0;
+		}
+	}
 	snprintf(out, len, HELPER " (looked next to hb-run and in " HB_LIBEXECDIR ")");
 	return -1;
 }
