@@ -76,15 +76,6 @@ take_error(struct llm_reply *r, const cJSON *j)
 	return 1;
 }
 
-static int
-append_text(struct llm_reply *r, const cJSON *t)
-{
-	if (cJSON_IsString(t) && t->valuestring != NULL && t->valuestring[0] != '\0' &&
-	    llm_text_append(&r->text, t->valuestring, strlen(t->valuestring)) != 0)
-		return r->oom = 1, -1;
-	return 0;
-}
-
 int
 anthropic_parse_response(const char *body, size_t len, struct llm_reply *r)
 {
@@ -107,7 +98,7 @@ anthropic_parse_response(const char *body, size_t len, struct llm_reply *r)
 		const cJSON *type = cJSON_GetObjectItemCaseSensitive(block, "type");
 
 		if (cJSON_IsString(type) && strcmp(type->valuestring, "text") == 0 &&
-		    append_text(r, cJSON_GetObjectItemCaseSensitive(block, "text")) != 0)
+		    llm_reply_append(r, cJSON_GetObjectItemCaseSensitive(block, "text")) != 0)
 			goto out;
 	}
 	llm_json_copy(r->model, sizeof r->model, j, "model");
@@ -147,14 +138,14 @@ anthropic_sse_event(void *arg, const char *event, const char *data, size_t len)
 		delta = cJSON_GetObjectItemCaseSensitive(j, "delta");
 		type = cJSON_GetObjectItemCaseSensitive(delta, "type");
 		if (cJSON_IsString(type) && strcmp(type->valuestring, "text_delta") == 0 &&
-		    append_text(r, cJSON_GetObjectItemCaseSensitive(delta, "text")) != 0)
+		    llm_reply_append(r, cJSON_GetObjectItemCaseSensitive(delta, "text")) != 0)
 			goto out;
 	} else if (strcmp(t, "content_block_start") == 0) {
 		/* a text block may start with text of its own */
 		delta = cJSON_GetObjectItemCaseSensitive(j, "content_block");
 		type = cJSON_GetObjectItemCaseSensitive(delta, "type");
 		if (cJSON_IsString(type) && strcmp(type->valuestring, "text") == 0 &&
-		    append_text(r, cJSON_GetObjectItemCaseSensitive(delta, "text")) != 0)
+		    llm_reply_append(r, cJSON_GetObjectItemCaseSensitive(delta, "text")) != 0)
 			goto out;
 	} else if (strcmp(t, "message_delta") == 0) {
 		delta = cJSON_GetObjectItemCaseSensitive(j, "delta");

@@ -453,3 +453,12 @@ llm_status_reason(long status)
 			return reasons[i].reason;
 	return "";
 }
+
+int
+llm_reply_append(struct llm_reply *r, const cJSON *s)
+{
+	if (cJSON_IsString(s) && s->valuestring != NULL && s->valuestring[0] != '\0' &&
+	    llm_text_append(&r->text, s->valuestring, strlen(s->valuestring)) != 0)
+		return r->oom = 1, -1;
+	return 0;
+}

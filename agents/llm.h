@@ -92,6 +92,11 @@ void llm_text_init(struct llm_text *t);
 void llm_text_free(struct llm_text *t);
 /* Adds N bytes. Returns 0, or -1 when memory ran out. */
 int llm_text_append(struct llm_text *t, const char *s, size_t n);
+
+struct cJSON;
+/* Appends the JSON string S (anything else, or "", adds nothing) to R's text; -1 with R->oom
+ * set when memory ran out. */
+int llm_reply_append(struct llm_reply *r, const struct cJSON *s);
 /* The text as one malloc'd, NUL-terminated string: the head, then when bytes were cut a note
  * "[... N bytes cut ...]" between blank lines, then the tail. *LEN its length, *CUT the
  * bytes left out. NULL when memory ran out. */

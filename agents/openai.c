@@ -89,21 +89,13 @@ take_content(struct llm_reply *r, const cJSON *msg)
 {
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(msg, "content"), *part;
 
-	if (cJSON_IsString(c) && c->valuestring != NULL) {
-		if (c->valuestring[0] != '\0' &&
-		    llm_text_append(&r->text, c->valuestring, strlen(c->valuestring)) != 0)
-			return r->oom = 1, -1;
-		return 0;
-	}
+	if (cJSON_IsString(c))
+		return llm_reply_append(r, c);
 	if (!cJSON_IsArray(c))
 		return 0;
-	cJSON_ArrayForEach(part, c) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(part, "text");
-
-		if (cJSON_IsString(t) && t->valuestring != NULL &&
-		    llm_text_append(&r->text, t->valuestring, strlen(t->valuestring)) != 0)
-			return r->oom = 1, -1;
-	}
+	cJSON_ArrayForEach(part, c)
+		if (llm_reply_append(r, cJSON_GetObjectItemCaseSensitive(part, "text")) != 0)
+			return -1;
 	return 0;
 }
 

@@ -1118,6 +1118,20 @@ add_request(struct target_request **r, size_t *n, char *url, char *headers, char
 	return 0;
 }
 
+/* An HTTP request of URL, headers HDR and BODY, each taken over (NULL: memory ran out, and
+ * the others are freed). Returns 0 or -1. */
+static int
+add_http(struct target_request **r, size_t *n, char *url, char *hdr, char *body, size_t blen)
+{
+	if (url == NULL || hdr == NULL || body == NULL) {
+		free(url);
+		free(hdr);
+		free(body);
+		return -1;
+	}
+	return add_request(r, n, url, hdr, NULL, NULL, body, blen);
+}
+
 /* A NULL-terminated vector of copies of the NULL-terminated arguments. */
 static char **
 strv(const char *first, ...)
@@ -1281,13 +1295,7 @@ build_chat(const struct target *t, const struct target_msg *m, const struct targ
 			body = json_text(j, &blen);
 			url = strdup(tg_url ? tg_url : t->url);
 			hdr = strdup("Content-Type: application/json\n");
-			if (body == NULL || url == NULL || hdr == NULL) {
-				free(body);
-				free(url);
-				free(hdr);
-				goto out;
-			}
-			if (add_request(r, n, url, hdr, NULL, NULL, body, blen) != 0)
+			if (add_http(r, n, url, hdr, body, blen) != 0)
 				goto out;
 		}
 	rc = 0;
@@ -1325,13 +1333,7 @@ build_ntfy(const struct target *t, const struct target_msg *m, const char *title
 		body = json_text(j, &blen);
 		if (asprintf(&hdr, "Content-Type: application/json\n%s", auth) < 0)
 			hdr = NULL;
-		if (body == NULL || url == NULL || hdr == NULL) {
-			free(body);
-			free(url);
-			free(hdr);
-			goto out;
-		}
-		if (add_request(r, n, url, hdr, NULL, NULL, body, blen) != 0)
+		if (add_http(r, n, url, hdr, body, blen) != 0)
 			goto out;
 	}
 	rc = 0;

@@ -25,6 +25,7 @@
 #include "agents/openai.h"
 #include "http/fetch.h"
 #include "http/post.h"
+#include "state/fileio.h"
 #include "state/text.h"
 #include "state/transcript.h"
 
@@ -230,53 +231,13 @@ read_key(char **key)
 	return 0;
 }
 
-/* All of FD (at most MAX bytes) into a malloc'd string. */
-static char *
-read_all(int fd, long max, size_t *len)
-{
-	size_t n = 0, cap = 65536;
-	char *buf = malloc(cap), *p;
-	ssize_t k;
-
-	if (buf == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 1 >= cap) {
-			if ((long)cap > max) {
-				free(buf);
-				errno = EFBIG;
-				return NULL;
-			}
-			if ((p = realloc(buf, cap * 2)) == NULL) {
-				free(buf);
-				return NULL;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		k = read(fd, buf + n, cap - n - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /* The prompt: standard input, else the file HB_PROMPT_FILE names. */
 static char *
 read_prompt(void)
 {
 	const char *file = env("HB_PROMPT_FILE");
 	size_t len = 0;
-	char *p = read_all(STDIN_FILENO, PROMPT_MAX, &len);
+	char *p = fileio_read_fd(STDIN_FILENO, PROMPT_MAX, &len);
 	int fd;
 
 	if (p == NULL) {
@@ -286,7 +247,7 @@ read_prompt(void)
 	if (len == 0 && file[0] != '\0') {
 		free(p);
 		if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
-		    (p = read_all(fd, PROMPT_MAX, &len)) == NULL) {
+		    (p = fileio_read_fd(fd, PROMPT_MAX, &len)) == NULL) {
 			say("%s: %s", file, strerror(errno));
 			if (fd >= 0)
 				close(fd);

@@ -14,6 +14,7 @@
 
 #include "agents/llm.h"
 #include "http/post.h"
+#include "state/fileio.h"
 
 #define BODY_MAX	(4L * 1024 * 1024)	/* a message, in the widest case */
 #define REPLY_KEEP	4096			/* of the response: its start */
@@ -85,40 +86,6 @@ first_line(const struct reply *r, char *line, size_t size)
 	line[o] = '\0';
 }
 
-static char *
-read_body(size_t *len)
-{
-	size_t n = 0, cap = 16384;
-	char *buf = malloc(cap), *more;
-	ssize_t k;
-
-	if (buf == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 1 >= cap) {
-			if ((long)cap > BODY_MAX || (more = realloc(buf, cap * 2)) == NULL) {
-				free(buf);
-				return NULL;
-			}
-			buf = more;
-			cap *= 2;
-		}
-		k = read(STDIN_FILENO, buf + n, cap - n - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			free(buf);
-			return NULL;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 int
 post_main(void)
 {
@@ -151,7 +118,7 @@ post_main(void)
 			return 2;
 		}
 	}
-	if ((body = read_body(&blen)) == NULL) {
+	if ((body = fileio_read_fd(STDIN_FILENO, BODY_MAX, &blen)) == NULL) {
 		fprintf(stderr, "hb-run-http: reading the body: %s\n", strerror(errno ? errno :
 		    EFBIG));
 		return 2;

@@ -270,3 +270,42 @@ fileio_clean_temp(const char *path)
 		}
 	closedir(d);
 }
+
+char *
+fileio_read_fd(int fd, long max, size_t *len)
+{
+	size_t n = 0, cap = 65536;
+	char *buf = malloc(cap), *p;
+	ssize_t k;
+
+	if (buf == NULL)
+		return NULL;
+	for (;;) {
+		if (n + 1 >= cap) {
+			if ((long)cap > max) {
+				free(buf);
+				errno = EFBIG;
+				return NULL;
+			}
+			if ((p = realloc(buf, cap * 2)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		k = read(fd, buf + n, cap - n - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}

@@ -22,6 +22,9 @@ int fileio_read(const char *path, long max, char **out, size_t *len, char *err, 
 
 /* As fileio_read, but a file longer than MAX is not an error: its last MAX bytes are read,
  * and *CUT is set to 1 (the first line is then likely partial). */
+/* All of FD, to its end, into a malloc'd NUL-terminated string of *LEN bytes; NULL when
+ * memory ran out, a read failed, or there was more than MAX (errno EFBIG). */
+char *fileio_read_fd(int fd, long max, size_t *len);
 int fileio_read_tail(const char *path, long max, char **out, size_t *len, int *cut, char *err,
     size_t errlen);
 

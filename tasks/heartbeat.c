@@ -616,16 +616,22 @@ set_timeout(struct parser *p, struct draft *d, size_t line, const char *key,
 	return 0;
 }
 
+/* A yes-or-no key KEY into *FLAG. */
+static int
+set_flag(struct parser *p, size_t line, const char *key, const char *value, int *flag)
+{
+	if (parse_bool(value, flag) != 0) {
+		diag(p, line, "bad %s '%s': use true or false (or yes/no, on/off)", key, value);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 set_enabled(struct parser *p, struct draft *d, size_t line, const char *key,
     const char *value)
 {
-	(void)key;
-	if (parse_bool(value, &d->t.enabled) != 0) {
-		diag(p, line, "bad enabled '%s': use true or false (or yes/no, on/off)", value);
-		return -1;
-	}
-	return 0;
+	return set_flag(p, line, key, value, &d->t.enabled);
 }
 
 static int
@@ -664,12 +670,7 @@ static int
 set_dangerous(struct parser *p, struct draft *d, size_t line, const char *key,
     const char *value)
 {
-	(void)key;
-	if (parse_bool(value, &d->t.dangerous) != 0) {
-		diag(p, line, "bad dangerous '%s': use true or false (or yes/no, on/off)", value);
-		return -1;
-	}
-	return 0;
+	return set_flag(p, line, key, value, &d->t.dangerous);
 }
 
 /* notify: one target or a list of them ("a, b" or "[a, 'b']"), each of which must parse.

@@ -8,59 +8,12 @@
 # and check.
 
 load helpers
-
-RECV="$BATS_TEST_DIRNAME/fixtures/receiver.js"
-
-# Starts the receiver; PORT and HOST name it, RPID is its pid (stopped in teardown).
-receiver() {
-	command -v node >/dev/null || skip "node is not installed"
-	node "$RECV" "$WS/port" "$WS/requests.jsonl" &
-	RPID=$!
-	echo "$RPID" >"$WS/pids/receiver"
-	for _ in $(seq 200); do
-		[ -s "$WS/port" ] && break
-		sleep 0.05
-	done
-	[ -s "$WS/port" ] || fail "the receiver did not start"
-	PORT=$(cat "$WS/port")
-	HOST="127.0.0.1:$PORT"
-}
-
-teardown_receiver() {
-	if [ -n "${RPID:-}" ]; then
-		kill "$RPID" 2>/dev/null || true
-		wait "$RPID" 2>/dev/null || true
-	fi
-	RPID=
-}
+load receiver
 
 teardown() {
-	teardown_receiver
+	receiver_stop
 	cd / || true
 	[ -n "${WS:-}" ] && [ -d "$WS" ] && rm -rf "$WS"
-}
-
-plan() {
-	curl -sf -X POST "http://$HOST/_plan" --data-binary "$*" >/dev/null
-}
-
-# The Nth request the receiver recorded (1-based), through the Python expression EXPR over R.
-req() {
-	"$HBT_PY" - "$1" "$2" "$WS/requests.jsonl" <<'PY'
-import json, sys
-n, expr, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-try:
-    lines = [json.loads(l) for l in open(log) if l.strip()]
-except FileNotFoundError:
-    lines = []
-R = lines[n - 1] if 0 < n <= len(lines) else None
-v = eval(expr)
-print(json.dumps(v) if not isinstance(v, str) else v)
-PY
-}
-
-nreq() {
-	if [ -f "$WS/requests.jsonl" ]; then wc -l <"$WS/requests.jsonl" | tr -d ' '; else echo 0; fi
 }
 
 # A fake agent that replies with the text of $WS/reply.
@@ -298,7 +251,7 @@ EOF
 
 @test "deliver: the receiver down: a retry, kept in the outbox and said on stderr; stdout stays quiet" {
 	receiver
-	teardown_receiver
+	receiver_stop
 	reply_agent
 	task "ntfy://$HOST/alerts"
 	run --separate-stderr hb_at "$T0"

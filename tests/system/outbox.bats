@@ -5,32 +5,7 @@
 # and Cronitor) against a recording receiver on 127.0.0.1 (fixtures/receiver.js).
 
 load helpers
-
-RECV="$BATS_TEST_DIRNAME/fixtures/receiver.js"
-
-# receiver [PORT]: starts the receiver (on PORT, else a free port); PORT, HOST, RPID.
-receiver() {
-	command -v node >/dev/null || skip "node is not installed"
-	rm -f "$WS/port"
-	node "$RECV" "$WS/port" "$WS/requests.jsonl" ${1:-} &
-	RPID=$!
-	echo "$RPID" >>"$WS/pids/receiver"
-	for _ in $(seq 200); do
-		[ -s "$WS/port" ] && break
-		sleep 0.05
-	done
-	[ -s "$WS/port" ] || fail "the receiver did not start"
-	PORT=$(cat "$WS/port")
-	HOST="127.0.0.1:$PORT"
-}
-
-receiver_stop() {
-	if [ -n "${RPID:-}" ]; then
-		kill "$RPID" 2>/dev/null || true
-		wait "$RPID" 2>/dev/null || true
-	fi
-	RPID=
-}
+load receiver
 
 teardown() {
 	local f pid
@@ -44,26 +19,6 @@ teardown() {
 	done
 	cd / || true
 	[ -n "${WS:-}" ] && [ -d "$WS" ] && rm -rf "$WS"
-}
-
-plan() {
-	curl -sf -X POST "http://$HOST/_plan" --data-binary "$*" >/dev/null
-}
-
-nreq() {
-	if [ -f "$WS/requests.jsonl" ]; then wc -l <"$WS/requests.jsonl" | tr -d ' '; else echo 0; fi
-}
-
-# The Nth request (1-based) through the Python expression EXPR over R.
-req() {
-	"$HBT_PY" - "$1" "$2" "$WS/requests.jsonl" <<'PY'
-import json, sys
-n, expr, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-lines = [json.loads(l) for l in open(log) if l.strip()]
-R = lines[n - 1] if 0 < n <= len(lines) else None
-v = eval(expr)
-print(json.dumps(v) if not isinstance(v, str) else v)
-PY
 }
 
 say() {
