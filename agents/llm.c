@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -460,5 +461,35 @@ llm_reply_append(struct llm_reply *r, const cJSON *s)
 	if (cJSON_IsString(s) && s->valuestring != NULL && s->valuestring[0] != '\0' &&
 	    llm_text_append(&r->text, s->valuestring, strlen(s->valuestring)) != 0)
 		return r->oom = 1, -1;
+	return 0;
+}
+
+/* The host (and port) of URL, without any user:password@, into HOST. -1 when URL is not
+ * http:// or https:// with a host. */
+int
+llm_url_host(const char *url, char *host, size_t size)
+{
+	const char *p, *end, *at;
+	size_t n;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return -1;
+	end = p + strcspn(p, "/?#");
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	if (at > p)
+		p = at;
+	n = (size_t)(end - p);
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	for (const char *c = url; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return -1;
 	return 0;
 }

@@ -93,6 +93,10 @@ void llm_text_free(struct llm_text *t);
 /* Adds N bytes. Returns 0, or -1 when memory ran out. */
 int llm_text_append(struct llm_text *t, const char *s, size_t n);
 
+/* The host (and port) of URL, without any user:password@, into HOST (SIZE bytes). -1 when
+ * URL is not http:// or https:// with a host, or holds a control character or a space. */
+int llm_url_host(const char *url, char *host, size_t size);
+
 struct cJSON;
 /* Appends the JSON string S (anything else, or "", adds nothing) to R's text; -1 with R->oom
  * set when memory ran out. */

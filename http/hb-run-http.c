@@ -113,36 +113,6 @@ env_number(const char *name, double lo, double hi, double def, double *out)
 	return 0;
 }
 
-/* The host (and port) of URL, without any user:password@, into HOST. -1 when URL is not
- * http:// or https:// with a host. */
-static int
-url_host(const char *url, char *host, size_t size)
-{
-	const char *p, *end, *at;
-	size_t n;
-
-	if (strncasecmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else if (strncasecmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else
-		return -1;
-	end = p + strcspn(p, "/?#");
-	for (at = end; at > p && at[-1] != '@'; at--)
-		;
-	if (at > p)
-		p = at;
-	n = (size_t)(end - p);
-	if (n == 0 || n >= size)
-		return -1;
-	memcpy(host, p, n);
-	host[n] = '\0';
-	for (const char *c = url; *c; c++)
-		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-			return -1;
-	return 0;
-}
-
 /* The key: from the variable HB_HTTP_KEY_ENV names, else from HB_HTTP_KEY_FILE (a regular
  * file of ours that nobody else may read). *KEY NULL when neither is set. 0, or -1 after a
  * message that never quotes the key. */
@@ -373,7 +343,7 @@ main(void)
 		say("HB_HTTP_API: '%s' is neither openai nor anthropic", api);
 		return 2;
 	}
-	if (url_host(base, host, sizeof host) != 0) {
+	if (llm_url_host(base, host, sizeof host) != 0) {
 		say("HB_HTTP_URL: '%s' is not an http:// or https:// URL", base);
 		return 2;
 	}

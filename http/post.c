@@ -47,32 +47,6 @@ on_data(char *p, size_t size, size_t nmemb, void *arg)
 	return n;	/* the rest is read and dropped */
 }
 
-/* The host[:port] of URL, without credentials; -1 when it is not http(s)://host... */
-static int
-host_of(const char *url, char *host, size_t size)
-{
-	const char *p, *end, *at;
-
-	if (strncasecmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else if (strncasecmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else
-		return -1;
-	end = p + strcspn(p, "/?#");
-	for (at = end; at > p && at[-1] != '@'; at--)
-		;
-	if (at > p)
-		p = at;
-	if (end == p || (size_t)(end - p) >= size)
-		return -1;
-	snprintf(host, size, "%.*s", (int)(end - p), p);
-	for (const char *c = url; *c; c++)
-		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-			return -1;
-	return 0;
-}
-
 /* The first line of the response, printable, at most 200 bytes, into LINE. */
 static void
 first_line(const struct reply *r, char *line, size_t size)
@@ -101,7 +75,7 @@ post_main(void)
 	CURL *c = NULL;
 	CURLcode cc;
 
-	if (host_of(url, host, sizeof host) != 0) {
+	if (llm_url_host(url, host, sizeof host) != 0) {
 		fprintf(stderr, "hb-run-http: HB_HTTP_URL is not an http:// or https:// URL\n");
 		return 2;
 	}

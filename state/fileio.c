@@ -182,8 +182,8 @@ fail:
 	return -1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
+int
+fileio_write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
@@ -192,6 +192,10 @@ write_all(int fd, const char *p, size_t n)
 			continue;
 		if (w < 0)
 			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
 		p += w;
 		n -= (size_t)w;
 	}
@@ -216,7 +220,7 @@ fileio_write_atomic(const char *path, const char *data, size_t len, int sync, ch
 		    strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
+	if (fileio_write_all(fd, data, len) != 0 || (sync && fsync(fd) != 0)) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);

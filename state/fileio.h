@@ -22,6 +22,9 @@ int fileio_read(const char *path, long max, char **out, size_t *len, char *err, 
 
 /* As fileio_read, but a file longer than MAX is not an error: its last MAX bytes are read,
  * and *CUT is set to 1 (the first line is then likely partial). */
+/* Writes all N bytes of P to FD, or returns -1 with errno set (a short write on a full disk
+ * is followed by the write that says why; a write of nothing is ENOSPC). */
+int fileio_write_all(int fd, const char *p, size_t n);
 /* All of FD, to its end, into a malloc'd NUL-terminated string of *LEN bytes; NULL when
  * memory ran out, a read failed, or there was more than MAX (errno EFBIG). */
 char *fileio_read_fd(int fd, long max, size_t *len);

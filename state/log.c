@@ -132,28 +132,6 @@ out:
 	free(safe);
 }
 
-/* Writes all N bytes of P, or fails with errno set (a short write on a full disk is
- * followed by the write that says why). */
-static int
-write_whole(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		if (w == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Opens PATH for appending, rotating it first when it is too big. The rotation happens under
  * a flock(2) of the log file itself, not of a workspace: workspaces that share a log take the
  * same lock, and a writer that waited checks that the name still holds the file it locked,
@@ -311,7 +289,7 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 		line[0] = '\n';
 		n++;
 	}
-	if (write_whole(fd, line, n) != 0) {
+	if (fileio_write_all(fd, line, n) != 0) {
 		saved = errno;
 		/* Take back the part that was written: no half line in the log. */
 		if (ftruncate(fd, sb.st_size) != 0) {
