@@ -48,7 +48,8 @@ static const char usage_text[] =
 static const char help_text[] =
     "\n"
     "Runs the due tasks of HEARTBEAT.md through an agent, once, and exits: start it from\n"
-    "cron. Replies that only say HEARTBEAT_OK are dropped; the rest go to standard output.\n"
+    "cron. Replies that only say HEARTBEAT_OK are dropped; the rest go to their targets\n"
+    "(notify:, [delivery] notify; standard output by default).\n"
     "\n"
     "  -C dir          the workspace (default: the current directory)\n"
     "  -c file         the configuration file (default: hb-run.ini, if present)\n"
