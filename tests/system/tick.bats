@@ -234,22 +234,18 @@ JSON
 	[ "$(runs_of)" -eq 3 ]
 	[ "$(tr '\n' ' ' <rec/order)" = "t5 t2 t6 " ]
 	[ "$(seen t5 HB_REASON)" = catchup ]
-	# Started ~1 s apart: forked at least 1 s apart (the kernel's start times, which no
-	# shell start-up delay blurs), and in order on the fake clock the agents share.
+	# Started ~1 s apart: forked at least 1 s apart by the kernel's start times, which no
+	# shell start-up delay blurs. The agents' fake clock only shows that they ran on the fake
+	# date: libfaketime's shared clock (FAKETIME_DONT_RESET) was seen to restart in each child
+	# on a loaded machine, so its order is not an oracle for the spacing.
 	"$HBT_PY" - "$(getconf CLK_TCK)" t5 t2 t6 <<'PY'
-import os, sys
+import sys
 hz = int(sys.argv[1])
 names = sys.argv[2:]
 fork = [int(open("rec/%s.1.forked" % n).read()) / hz for n in names]
 fake = [float(open("rec/%s.1.start" % n).read()) for n in names]
 for a, b in zip(fork, fork[1:]):
     assert b - a >= 0.95, ("forked too close together", names, fork)
-# In the sanitizer pass each agent starts the fake clock afresh (see helpers.bash): there
-# only the kernel's fork times above tell the spacing.
-if not os.environ.get("HB_ASAN_PRELOAD"):
-    for a, b in zip(fake, fake[1:]):
-        assert b > a, ("fake clock out of order", names, fake)
-    assert fake[-1] - fake[0] >= 1.0, ("fake clock: starts too close", names, fake)
 assert fake[0] < 1767603600 + 60, ("not the fake clock", fake)
 PY
 	[ $((t1 - t0)) -ge 2 ]
