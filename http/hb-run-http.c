@@ -310,6 +310,16 @@ print_reply(const struct llm_reply *r, const char *model, double price_in, doubl
 	return 0;
 }
 
+/* Cuts PROMPT to what the transcript keeps of it: the task's own part, its first LEN bytes
+ * (0: all of it). The context after it goes with every request anyway; kept in each turn it
+ * would be sent again once per earlier turn. */
+static void
+keep_turn(char *prompt, size_t len)
+{
+	if (len > 0 && len < strlen(prompt))
+		prompt[len] = '\0';
+}
+
 int
 main(void)
 {
@@ -320,7 +330,7 @@ main(void)
 	const char *api = env("HB_HTTP_API"), *base = env("HB_HTTP_URL"),
 	    *transcript = env("HB_HTTP_TRANSCRIPT");
 	char host[256], *url = NULL, *prompt = NULL, *body = NULL, err[2048];
-	double max_tokens, temperature, stall, price_in, price_out, deadline, stream;
+	double max_tokens, temperature, stall, price_in, price_out, deadline, stream, turn_len;
 	size_t nturns = 0, blen;
 	int tries = 0, status = 2, rc;
 
@@ -354,7 +364,8 @@ main(void)
 	    env_number("HB_HTTP_PRICE_OUT", 0, 1e6, 0, &price_out) != 0 ||
 	    env_number("HB_HTTP_DEADLINE", 0, 1e15, (double)(now_ms() + DEFAULT_DEADLINE_MS),
 	    &deadline) != 0 ||
-	    env_number("HB_HTTP_STREAM", 0, 1, 1, &stream) != 0)
+	    env_number("HB_HTTP_STREAM", 0, 1, 1, &stream) != 0 ||
+	    env_number("HB_HTTP_TURN_LEN", 0, 1e15, 0, &turn_len) != 0)
 		return 2;
 	if (fs.api == LLM_ANTHROPIC && env("HB_HTTP_MODEL")[0] == '\0') {
 		say("HB_HTTP_MODEL: the anthropic API needs a model");
@@ -433,8 +444,11 @@ main(void)
 		if ((text = llm_text_result(&r.text, &len, &cut)) == NULL ||
 		    (clean = text_printable(text, len, &clen)) == NULL)
 			say("warning: %s: out of memory; the turn was not kept", transcript);
-		else if (transcript_append(transcript, prompt, clean, err, sizeof err) != 0)
-			say("warning: %s; the turn was not kept", err);
+		else {
+			keep_turn(prompt, (size_t)turn_len);
+			if (transcript_append(transcript, prompt, clean, err, sizeof err) != 0)
+				say("warning: %s; the turn was not kept", err);
+		}
 		free(text);
 		free(clean);
 	}

@@ -67,8 +67,8 @@ env_free(char **env, size_t ours)
 
 /* The variables a run gets, beyond hb-run's own environment. */
 struct env_list {
-	const char *name[32];
-	char value[32][PATH_MAX];
+	const char *name[48];
+	char value[48][PATH_MAX];
 	size_t n;
 };
 
@@ -118,6 +118,8 @@ http_env(const struct job *jb, const char *model, long long timeout_ms, struct e
 	env_add(l, "HB_HTTP_PRICE_IN", "%.10g", a->price_in);
 	env_add(l, "HB_HTTP_PRICE_OUT", "%.10g", a->price_out);
 	env_add(l, "HB_HTTP_TRANSCRIPT", "%s", jb->transcript ? jb->transcript : "");
+	/* the prompt starts with the task's own; the transcript keeps only that part */
+	env_add(l, "HB_HTTP_TURN_LEN", "%zu", jb->transcript ? strlen(jb->task->prompt) : 0);
 }
 
 /* The agent's environment: hb-run's own, minus every HB_ variable (stale run variables, our

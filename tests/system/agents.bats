@@ -484,6 +484,7 @@ INI
 	grep -qx 'HB_HTTP_PRICE_IN=0.5' "$env"
 	grep -qx 'HB_HTTP_PRICE_OUT=2' "$env"
 	grep -qx 'HB_HTTP_TRANSCRIPT=' "$env"
+	grep -qx 'HB_HTTP_TURN_LEN=0' "$env"
 	grep -qx 'HB_AGENT=local' "$env"
 	grep -qx 'HB_DANGEROUS=0' "$env"
 	grep -q '^HB_PROMPT_FILE=' "$env"
@@ -497,6 +498,7 @@ INI
 	sid=$(py 'S["_sessions"]["main"]["id"]')
 	grep -qx 'HB_HTTP_MODEL=qwen3-8b' "$WS/http/talk.1.env"
 	grep -qx "HB_HTTP_TRANSCRIPT=$WS/.heartbeat-sessions/$sid.jsonl" "$WS/http/talk.1.env"
+	grep -qx 'HB_HTTP_TURN_LEN=5' "$WS/http/talk.1.env"	# "go on": the context is not kept
 	[ "$(stat -c %a "$WS/.heartbeat-sessions")" = 700 ]
 	[ "$(stat -c %a "$WS/.heartbeat-sessions/$sid.jsonl")" = 600 ]
 	[ "$(wc -l <"$WS/.heartbeat-sessions/$sid.jsonl")" -eq 2 ]

@@ -392,6 +392,14 @@ no_key_anywhere() {
 	[ "$(request 2 '.body.messages[1].content')" = '"Hello from request 1"' ]
 	[ "$(request 2 '.body.messages[2].content')" = '"Next step.\n"' ]
 	[ "$(wc -l <"$t")" -eq 4 ]
+	# HB_HTTP_TURN_LEN: the request has the whole prompt, the transcript only its first bytes
+	# (the task's own prompt; the context after it is sent afresh with every request)
+	printf 'Task.\n\nAdditional context from HEARTBEAT.md:\nctx\n' >"$WS/prompt"
+	run --separate-stderr helper anthropic HB_HTTP_TRANSCRIPT="$t" HB_HTTP_TURN_LEN=5
+	[ "$status" -eq 0 ]
+	[ "$(request 3 '.body.messages[4].content')" = '"Task.\n\nAdditional context from HEARTBEAT.md:\nctx\n"' ]
+	[ "$(sed -n 5p "$t")" = '{"role":"user","content":"Task."}' ]
+	sed -i 5,6d "$t"
 	# a failed request keeps the transcript as it was
 	plan r401
 	run --separate-stderr helper anthropic HB_HTTP_TRANSCRIPT="$t"
@@ -403,10 +411,10 @@ no_key_anywhere() {
 	done >"$t"
 	run --separate-stderr helper openai HB_HTTP_TRANSCRIPT="$t"
 	[ "$status" -eq 0 ]
-	[ "$(request 4 '.body.messages | length')" -eq 61 ]
+	[ "$(request 5 '.body.messages | length')" -eq 61 ]
 	[ "$(wc -l <"$t")" -eq 50 ]
 	[ "$(sed -n 1p "$t")" = '{"role":"user","content":"q7"}' ]
-	[ "$(sed -n 50p "$t")" = '{"role":"assistant","content":"Hello from request 4"}' ]
+	[ "$(sed -n 50p "$t")" = '{"role":"assistant","content":"Hello from request 5"}' ]
 }
 
 @test "TLS is verified: a self-signed server is refused (not retried) unless ca_file names its certificate" {
