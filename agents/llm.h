@@ -34,6 +34,9 @@ struct llm_request {
 	size_t nturns;
 	const char *prompt;
 	long max_tokens;
+	int completion_tokens;		/* openai: send it as max_completion_tokens, as OpenAI's
+					 * own API wants (its newer models refuse max_tokens);
+					 * compatible servers know max_tokens */
 	int has_temperature;
 	double temperature;
 	int stream;

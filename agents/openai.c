@@ -32,7 +32,8 @@ openai_request(const struct llm_request *q)
 	if (llm_json_add_turns(msgs, q->turns, q->nturns, q->prompt) != 0)
 		goto out;
 	if (q->max_tokens > 0 &&
-	    cJSON_AddNumberToObject(root, "max_tokens", (double)q->max_tokens) == NULL)
+	    cJSON_AddNumberToObject(root, q->completion_tokens ? "max_completion_tokens" :
+	    "max_tokens", (double)q->max_tokens) == NULL)
 		goto out;
 	if (q->has_temperature &&
 	    cJSON_AddNumberToObject(root, "temperature", q->temperature) == NULL)

@@ -404,6 +404,8 @@ main(void)
 	q.nturns = nturns;
 	q.prompt = prompt;
 	q.max_tokens = (long)max_tokens;
+	q.completion_tokens = strcasecmp(host, "api.openai.com") == 0 ||
+	    strcasecmp(host, "api.openai.com:443") == 0;
 	q.has_temperature = temperature >= 0;
 	q.temperature = temperature;
 	q.stream = stream != 0;

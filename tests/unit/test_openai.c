@@ -71,6 +71,13 @@ test_request(void)
 	CHECK_STR(s, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
 	    "\"max_tokens\":1024,\"stream\":false}");
 	free(s);
+
+	/* OpenAI's own API: max_completion_tokens */
+	q.completion_tokens = 1;
+	s = openai_request(&q);
+	CHECK_STR(s, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+	    "\"max_completion_tokens\":1024,\"stream\":false}");
+	free(s);
 }
 
 static void
