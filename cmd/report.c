@@ -184,7 +184,7 @@ summary_html(FILE *f, const struct activity *a)
 	    "<div class=\"card\"><b>%lld</b>failures</div>"
 	    "<div class=\"card\"><b>%lld / %lld</b>tokens in / out</div>"
 	    "<div class=\"card\"><b>$%.4f</b>cost</div></div>\n",
-	    c->runs, c->n[ACT_DELIVERED] + c->outbox_sent, c->n[ACT_FAILED], c->tokens_in,
+	    c->runs, c->n[ACT_DELIVERED], c->n[ACT_FAILED], c->tokens_in,
 	    c->tokens_out, c->cost_usd);
 	fputs("<div class=\"legend\">", f);
 	for (int o = 0; o < ACT_NOUTCOMES; o++)
@@ -374,6 +374,9 @@ alerts_html(FILE *f, const struct activity *a)
 	const struct act_item *it;
 
 	fprintf(f, "<h2>Alerts delivered (%zu)</h2>\n", a->alerts.seen);
+	if (a->total.outbox_sent > 0)
+		fprintf(f, "<p class=\"mut\">Including %lld sent later by the outbox.</p>\n",
+		    a->total.outbox_sent);
 	if (a->alerts.seen == 0)
 		fputs("<p class=\"mut\">None.</p>\n", f);
 	if (a->alerts.seen > ACT_LIST_MAX)

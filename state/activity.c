@@ -633,8 +633,10 @@ activity_text(const struct activity *a)
 	fprintf(f, "hb-run activity from %s to %s\n", from, to);
 	fputs("Total: ", f);
 	counts_text(f, &a->total);
-	fprintf(f, "Alerts delivered: %lld; failures: %lld\n",
-	    a->total.n[ACT_DELIVERED] + a->total.outbox_sent, a->total.n[ACT_FAILED]);
+	fprintf(f, "Alerts delivered: %lld", a->total.n[ACT_DELIVERED]);
+	if (a->total.outbox_sent > 0)
+		fprintf(f, " (and %lld sent later by the outbox)", a->total.outbox_sent);
+	fprintf(f, "; failures: %lld\n", a->total.n[ACT_FAILED]);
 	if (a->unreadable > 0)
 		fprintf(f, "Lines that are not log entries: %lld\n", a->unreadable);
 	if (a->ntasks > 0)
