@@ -63,5 +63,6 @@ void test_hours(void);
 void test_ping(void);
 void test_activity(void);
 void test_monitor(void);
+void test_health(void);
 
 #endif
