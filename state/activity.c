@@ -327,20 +327,27 @@ activity_item(const struct act_list *l, size_t i)
 	return &l->item[(l->seen - 1 - i) % ACT_LIST_MAX];
 }
 
-/* Whether LINE (the log's own layout puts "time" and then "ts" first) surely lies outside
- * A's window, read without parsing the whole line. */
+/* Whether LINE surely lies outside A's window, read without parsing the whole line: log.c
+ * writes {"time":"...","ts":N first. Any other line is parsed. */
 static int
 outside_window(const struct activity *a, const char *line, size_t len)
 {
-	const char *p = memmem(line, len < 96 ? len : 96, "\"ts\":", 5);
-	char *end;
+	static const char head[] = "{\"time\":\"", ts[] = ",\"ts\":";
+	const char *p, *end = line + (len < 128 ? len : 128);
+	char *stop;
 	double v;
 
-	if (p == NULL)
+	if (len < sizeof head || memcmp(line, head, sizeof head - 1) != 0)
 		return 0;
+	for (p = line + sizeof head - 1; p < end && *p != '"' && *p != '\\'; p++)
+		;
+	if (p >= end || *p != '"' || (size_t)(end - p) < sizeof ts ||
+	    memcmp(p + 1, ts, sizeof ts - 1) != 0)
+		return 0;
+	p += sizeof ts;
 	errno = 0;
-	v = strtod(p + 5, &end);
-	if (end == p + 5 || errno != 0 || (*end != ',' && *end != '}'))
+	v = strtod(p, &stop);
+	if (stop == p || errno != 0 || (*stop != ',' && *stop != '}'))
 		return 0;
 	return v < (double)a->since || v >= (double)a->until + 1;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -227,6 +228,43 @@ text(void)
 	ROW_END();
 }
 
+/* activity_read skips lines outside the window before parsing them, by the layout log.c
+ * writes; a line of another layout is parsed whole. */
+static void
+reading(void)
+{
+	static const char lines[] =
+	    "{\"time\":\"2025-12-31T00:00:00+00:00\",\"ts\":1767139200,\"task\":\"a\","
+	    "\"status\":\"ok\"}\n"
+	    "{\"time\":\"2026-01-01T01:00:00+00:00\",\"ts\":1767229200,\"task\":\"a\","
+	    "\"status\":\"ok\"}\n"
+	    /* a "ts" nested before the real one does not fool the quick look */
+	    "{\"x\":{\"ts\":1},\"ts\":1767229300,\"task\":\"b\",\"status\":\"ok\"}\n"
+	    "{\"time\":\"\\\",\\\"ts\\\":1\",\"ts\":1767229400,\"task\":\"c\","
+	    "\"status\":\"ok\"}\n"
+	    "\n"
+	    "[1,2]\n"
+	    "{\"time\":\"2026-01-01T01:00:00+00:00\",\"ts\":1767229500,\"task\":\"d\","
+	    "\"status\":\"ok\"}";	/* the last line without its newline */
+	char path[] = "/tmp/hb-unit-activity.XXXXXX", err[256];
+	struct activity a;
+	int fd = mkstemp(path);
+
+	ROW("activity_read: the quick look at the time, odd lines");
+	CHECK(fd >= 0 && write(fd, lines, sizeof lines - 1) == (ssize_t)(sizeof lines - 1),
+	    "cannot write %s", path);
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(activity_init(&a, T0, T0 + 86400, NULL), 0);
+	CHECK_INT(activity_read(path, &a, err, sizeof err), 0);
+	CHECK_INT(a.total.runs, 4);
+	CHECK_INT(a.ntasks, 4);
+	CHECK_INT(a.unreadable, 1);
+	activity_free(&a);
+	unlink(path);
+	ROW_END();
+}
+
 void
 test_activity(void)
 {
@@ -235,4 +273,5 @@ test_activity(void)
 	ring();
 	visible();
 	text();
+	reading();
 }
