@@ -127,6 +127,7 @@ html_n(FILE *f, const char *s, size_t n)
 	free(v);
 }
 
+/* Writes the string S as HTML text (nothing for NULL). */
 static void
 html(FILE *f, const char *s)
 {
@@ -173,6 +174,7 @@ worst(const unsigned int *n)
 	return ACT_NOUTCOMES;
 }
 
+/* The totals: runs, alerts, failures, tokens, cost, and the outcomes as the legend. */
 static void
 summary_html(FILE *f, const struct activity *a)
 {
@@ -230,6 +232,7 @@ timeline_row(FILE *f, const struct activity *a, const struct act_task *t)
 	fputs("</svg>\n", f);
 }
 
+/* A timeline row per task, with the window's ends below. */
 static void
 timeline_html(FILE *f, const struct activity *a)
 {
@@ -344,6 +347,7 @@ task_chart(FILE *f, const struct activity *a, int money)
 	fputs("</div></div>\n", f);
 }
 
+/* Tokens and cost per day and per task. */
 static void
 charts_html(FILE *f, const struct activity *a)
 {
@@ -368,6 +372,7 @@ charts_html(FILE *f, const struct activity *a)
 	free(cost);
 }
 
+/* The newest alerts delivered, with their text and where they went. */
 static void
 alerts_html(FILE *f, const struct activity *a)
 {
@@ -398,6 +403,7 @@ alerts_html(FILE *f, const struct activity *a)
 	}
 }
 
+/* The newest failures, with their note and the end of their standard error. */
 static void
 failures_html(FILE *f, const struct activity *a)
 {
@@ -561,6 +567,7 @@ oneshot_html(FILE *f, const struct activity *a, const cJSON *o)
 	fputs("</div>\n", f);
 }
 
+/* The one-shot tasks waiting in the state (its "_oneshots", a list or an object by id). */
 static void
 oneshots_html(FILE *f, const struct activity *a, const struct state *st)
 {

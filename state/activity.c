@@ -49,6 +49,7 @@ activity_init(struct activity *a, long long since, long long until, const struct
 	return a->days != NULL ? 0 : -1;
 }
 
+/* Frees what item IT holds and empties it. */
 static void
 item_free(struct act_item *it)
 {
@@ -140,6 +141,7 @@ task_of(struct activity *a, const char *name)
 	return t;
 }
 
+/* String KEY of E, or NULL. */
 static const char *
 str_of(const cJSON *e, const char *key)
 {
@@ -583,6 +585,7 @@ last_line(FILE *f, const char *s, size_t max)
 	}
 }
 
+/* The newest failures, a line each: time, task, status, the last line of stderr. */
 static void
 failures_text(FILE *f, const struct activity *a)
 {
@@ -607,6 +610,7 @@ failures_text(FILE *f, const struct activity *a)
 	}
 }
 
+/* The newest alerts, a line each: time, task, the first line of the text. */
 static void
 alerts_text(FILE *f, const struct activity *a)
 {
