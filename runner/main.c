@@ -438,6 +438,8 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	} else if (cmd != NULL && strcmp(cmd, "report") == 0) {
 		warnings_show();
 		status = usage_status(cmd_report(&cfg, &hb, argc, argv));
+		if (problems > 0 && status == 0)
+			status = 2;
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
 		warnings_show();
 		status = usage_status(cmd_status(&cfg, &hb, argc, argv));

@@ -101,6 +101,7 @@ EOF2
 	    fail "the alert's text is not shown escaped"
 	grep -qF 'x&lt;img src=x onerror=alert(1)&gt;' page.html || fail "the task name"
 	grep -qF '\x1b]0;pwned\x07 \u202eevil' page.html || fail "control characters not shown"
+	grep -qF 'esc\x1b[2Jname\u202e<' page.html || fail "the task name's controls not shown"
 	# no control character, no bidirectional override reaches the page or the terminal
 	if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' page.html; then fail "a control byte"; fi
 	if grep -qF $'\u202e' page.html; then fail "U+202E in the page"; fi
