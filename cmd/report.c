@@ -44,7 +44,7 @@ static const char css[] =
     "--budget:#9457b5;--other:#8d6e63}\n"
     "@media (prefers-color-scheme:dark){:root{--bg:#14171b;--fg:#e4e7ea;--mut:#9aa4ae;"
     "--card:#1f2429;--line:#333a42;--bar:#5b9be6;--ok:#5f9a5e;--delivered:#5b8ff0;"
-    "--clear:#7fa86a;--failed:#ec5d5d}}\n"
+    "--clear:#b3c94a;--failed:#ec5d5d}}\n"
     "*{box-sizing:border-box}\n"
     "body{margin:0 auto;max-width:1100px;padding:12px;background:var(--bg);color:var(--fg);"
     "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"

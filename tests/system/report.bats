@@ -137,6 +137,7 @@ EOF2
 	command -v node >/dev/null || skip "node is not installed"
 	report_case report-week
 	hb_frozen "$REPORT_TIME" report -o week.html
+	rm -f .heartbeat-log.jsonl*
 	report_case report-hostile
 	hb_frozen "$REPORT_TIME" report -o hostile.html
 	shots="$BATS_TEST_DIRNAME/../../build/report-screenshots"
