@@ -32,6 +32,14 @@ static const enum act_outcome severity[ACT_NOUTCOMES] = {
 	ACT_OTHER, ACT_CLEAR, ACT_OK
 };
 
+/* Each outcome's light-mode color, also written on the SVG marks themselves: a mail client
+ * that drops the style sheet still shows them (the style sheet wins where it applies). */
+static const char *const outcome_color[ACT_NOUTCOMES] = {
+	"#7db37c", "#2f6fdf", "#b9dba0", "#3fa7a7", "#d64141", "#e88a2e", "#9aa3ad", "#9457b5",
+	"#8d6e63"
+};
+#define BAR_COLOR "#3a78c9"
+
 static const char *const outcome_label[ACT_NOUTCOMES] = {
 	"ran (ok)", "delivered", "clear", "triaged out", "failed", "interrupted", "deferred",
 	"over budget", "other"
@@ -220,8 +228,8 @@ timeline_row(FILE *f, const struct activity *a, const struct act_task *t)
 
 		if (w == ACT_NOUTCOMES)
 			continue;
-		fprintf(f, "<rect class=\"o-%s\" x=\"%d\" y=\"0\" width=\"1\" height=\"10\">"
-		    "<title>", activity_outcome_name(w), b);
+		fprintf(f, "<rect class=\"o-%s\" fill=\"%s\" x=\"%d\" y=\"0\" width=\"1\" "
+		    "height=\"10\"><title>", activity_outcome_name(w), outcome_color[w], b);
 		when_html(f, a, a->since + span * b / ACT_BINS);
 		fputs(":", f);
 		for (int o = 0; o < ACT_NOUTCOMES; o++)
@@ -302,8 +310,9 @@ day_chart(FILE *f, const struct activity *a, const char *title, const double *v,
 		if (v[i] <= 0)
 			continue;
 		activity_day(a->first_day + (long long)i, day, sizeof day);
-		fprintf(f, "<rect x=\"%zu\" y=\"%d\" width=\"8\" height=\"%d\"><title>%s: ",
-		    i * 10 + 1, 100 - (h < 1 ? 1 : h), h < 1 ? 1 : h, day);
+		fprintf(f, "<rect fill=\"" BAR_COLOR "\" x=\"%zu\" y=\"%d\" width=\"8\" "
+		    "height=\"%d\"><title>%s: ", i * 10 + 1, 100 - (h < 1 ? 1 : h), h < 1 ? 1 : h,
+		    day);
 		fprintf(f, money ? "$%.4f" : "%.0f", v[i]);
 		fputs("</title></rect>", f);
 	}
@@ -339,7 +348,8 @@ task_chart(FILE *f, const struct activity *a, int money)
 		fputs("<span>", f);
 		html(f, a->tasks[i].name);
 		fprintf(f, "</span><svg viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" "
-		    "style=\"height:10px\" role=\"img\"><rect x=\"0\" y=\"0\" width=\"%.1f\" "
+		    "style=\"height:10px\" role=\"img\"><rect fill=\"" BAR_COLOR "\" x=\"0\" "
+		    "y=\"0\" width=\"%.1f\" "
 		    "height=\"10\"></rect></svg><span class=\"n\">", max > 0 ? v * 100 / max : 0);
 		fprintf(f, money ? "$%.4f" : "%.0f", v);
 		fputs("</span>", f);
