@@ -1,4 +1,4 @@
-/* cmd.h - the subcommands: status, log, next, check, init, install, uninstall, pause and
+/* cmd.h - the subcommands: status, log, report, next, check, init, install, uninstall, pause and
  * resume. Each parses its own arguments (ARGV[0] is its name) and returns the exit status,
  * or CMD_USAGE. Included by runner/main.c only. */
 #ifndef HB_CMD_H
@@ -15,6 +15,9 @@
 int cmd_status(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
 /* log [-n count] [--task task] [--json] */
 int cmd_log(const struct config *cfg, int argc, char **argv);
+/* report [--since D] [-o FILE] [--text]: the activity of the last D (7d) as one HTML page,
+ * or as text, to FILE or standard output. */
+int cmd_report(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
 /* next EXPR [--from TIME] [--count N] [--tz ZONE]: --from is ISO 8601 in the zone, or "@"
  * and Unix seconds; the zone defaults to runner.timezone (empty: the system's). */
 int cmd_next(const struct config *cfg, int argc, char **argv);

@@ -37,6 +37,7 @@ static const char usage_text[] =
     "       hb-run [options] status [--json]\n"
     "       hb-run [options] check\n"
     "       hb-run [options] log [-n count] [--task task] [--json]\n"
+    "       hb-run [options] report [--since duration] [-o file] [--text]\n"
     "       hb-run next expression [--from time] [--count n] [--tz zone]\n"
     "       hb-run [-C dir] init\n"
     "       hb-run [options] install cron|systemd|launchd [--every duration] [--print]\n"
@@ -434,6 +435,11 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		else
 			status = usage_status((strcmp(cmd, "pause") == 0 ? cmd_pause : cmd_resume)(&cfg,
 			    &hb, argc, argv));
+	} else if (cmd != NULL && strcmp(cmd, "report") == 0) {
+		warnings_show();
+		status = usage_status(cmd_report(&cfg, &hb, argc, argv));
+		if (problems > 0 && status == 0)
+			status = 2;
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
 		warnings_show();
 		status = usage_status(cmd_status(&cfg, &hb, argc, argv));
@@ -492,7 +498,7 @@ main(int argc, char **argv)
 		const char *w = argv[optind];
 
 		static const char *const words[] = { "run", "status", "check", "log", "next",
-		    "init", "install", "uninstall", "pause", "resume" };
+		    "init", "install", "uninstall", "pause", "resume", "report" };
 
 		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 			if (strcmp(w, words[i]) == 0)

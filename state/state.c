@@ -893,6 +893,12 @@ state_mark_get(const struct state *st, const char *key)
 	return cJSON_GetStringValue(root_get(st, key));
 }
 
+const struct cJSON *
+state_item(const struct state *st, const char *key)
+{
+	return root_get(st, key);
+}
+
 int
 state_mark_set(struct state *st, const char *key, const char *value)
 {

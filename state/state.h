@@ -168,6 +168,9 @@ int state_session_unclaim(struct state *st, const char *key, long pid);
 const char *state_mark_get(const struct state *st, const char *key);
 /* Sets KEY to VALUE; a NULL VALUE removes it. Returns 0, or -1 when memory ran out. */
 int state_mark_set(struct state *st, const char *key, const char *value);
+/* hb-run's own top-level item KEY as it was read (any JSON type), or NULL: for commands that
+ * only show it (report). */
+const struct cJSON *state_item(const struct state *st, const char *key);
 
 /* A pause (hb-run pause): of the workspace (NAME NULL: the top-level "_paused") or of task
  * NAME (the "paused" member of its object), as {"since": T, "until": T or null}. */

@@ -209,6 +209,9 @@ static const struct suite {
 	{ "target", test_target },
 	{ "hours", test_hours },
 	{ "ping", test_ping },
+	{ "activity", test_activity },
+	{ "monitor", test_monitor },
+	{ "health", test_health },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

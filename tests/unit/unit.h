@@ -61,5 +61,8 @@ void test_transcript(void);
 void test_target(void);
 void test_hours(void);
 void test_ping(void);
+void test_activity(void);
+void test_monitor(void);
+void test_health(void);
 
 #endif
