@@ -36,7 +36,7 @@ DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata st
 AGENT_TEMPLATES = claude codex gemini opencode demo
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = delivery/target.c delivery/ping.c agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c tasks/hours.c \
+LIB_SRC    = delivery/target.c delivery/ping.c agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/budget.c tasks/names.c tasks/tz.c tasks/cron.c tasks/hours.c \
              state/fileio.c state/state.c state/log.c state/text.c \
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
