@@ -158,7 +158,7 @@ budget_parse_cost(const char *s, double *out, char *err, size_t errlen)
 		len++;
 	}
 	if (part(p, len, &tokens, &cost, err, errlen) != 0 || cost < 0) {
-		if (cost < 0 && tokens >= 0)
+		if (strncmp(err, "a cost", 6) != 0)
 			snprintf(err, errlen, "expected a cost in USD, as in 2.50 or $2.50");
 		return -1;
 	}
