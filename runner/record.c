@@ -305,7 +305,8 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
 	memset(&m, 0, sizeof m);
-	m.task = jb->nmembers > 0 ? jb->task->title : jb->task->name;	/* a batch: its tasks */
+	/* a batch, the budget's alert: their titles name what they are about */
+	m.task = jb->task->name[0] == '_' ? jb->task->title : jb->task->name;
 	m.title = jb->task->title;
 	m.text = safe;
 	m.len = slen;
