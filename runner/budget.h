@@ -17,7 +17,7 @@ struct tick;
 struct job;
 
 /* The task under which the day's alert is delivered (and its outbox messages kept). */
-#define BUDGET_ALERT_TASK "_budget"
+#define BUDGET_ALERT_TASK "_budget-alert"
 
 /* 1 when the configuration or a task of HB sets a budget: only then are figures kept. */
 int budget_active(const struct config *cfg, const struct heartbeat *hb);

@@ -148,8 +148,16 @@ job_env(struct tick *t, struct job *jb, long long timeout_ms)
 	env_add(l, "HB_AGENT", "%s", a->name);
 	env_add(l, "HB_DANGEROUS", "%s", jb->task->dangerous ? "1" : "0");
 	env_add(l, "HB_AGENT_SESSION", "%s", jb->agent_session);
-	if (jb->nmembers > 0)
-		env_add(l, "HB_BATCH", "%s", jb->task->title);
+	if (jb->nmembers > 0) {		/* a batch: its tasks' names, space-separated */
+		char names[PATH_MAX];
+		size_t off = 0;
+
+		names[0] = '\0';
+		for (size_t i = 0; i < jb->nmembers && off < sizeof names; i++)
+			off += (size_t)snprintf(names + off, sizeof names - off, "%s%s",
+			    i ? " " : "", jb->members[i].task->name);
+		env_add(l, "HB_BATCH", "%s", names);
+	}
 	if (a->kind == AGENT_HTTP)
 		http_env(jb, model, timeout_ms, l);
 	while (environ[n] != NULL)

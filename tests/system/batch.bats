@@ -52,7 +52,7 @@ MD
 	done
 	[ "$(grep -c 'Context: the repos live in' "$p")" -eq 1 ]
 	[ "$(grep -c 'Additional context from HEARTBEAT.md:' "$p")" -eq 1 ]
-	[ "$(seen _batch.default HB_BATCH)" = "batch: a, b, c, d, e" ]
+	[ "$(seen _batch.default HB_BATCH)" = "a b c d e" ]
 	# five records: state and log, one batch id, the first task's run id
 	for t in a b c d e; do
 		[ "$(py "S['$t']['runs']")" = 1 ]
