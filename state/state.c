@@ -1216,16 +1216,19 @@ spent_obj(struct state *st, const char *day, const char *name, int create)
 	if (!cJSON_IsObject(tasks)) {
 		if (!create)
 			return NULL;
-		if ((tasks = cJSON_CreateObject()) == NULL || set_item(b, "tasks", tasks) != 0)
+		if (set_item(b, "tasks", cJSON_CreateObject()) != 0)
 			return NULL;
+		tasks = cJSON_GetObjectItemCaseSensitive(b, "tasks");
 	}
 	o = cJSON_GetObjectItemCaseSensitive(tasks, name);
 	if (!cJSON_IsObject(o)) {
 		if (!create)
 			return NULL;
-		if ((o = cJSON_CreateObject()) == NULL || set_item(tasks, name, o) != 0 ||
-		    set_num(o, "tokens", 0) != 0 || set_num(o, "cost", 0) != 0)
+		if ((o = cJSON_CreateObject()) == NULL || set_num(o, "tokens", 0) != 0 ||
+		    set_num(o, "cost", 0) != 0 || set_item(tasks, name, o) != 0) {
+			cJSON_Delete(o);	/* set_item adds nothing when it fails */
 			return NULL;
+		}
 	}
 	return o;
 }
