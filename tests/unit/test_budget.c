@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "tasks/budget.h"
+#include "tasks/heartbeat.h"
 #include "tasks/tz.h"
 #include "tests/unit/unit.h"
 
@@ -61,9 +64,66 @@ static const struct {
 	{ "EST5EDT,M3.2.0,M11.1.0", U(2026, 12, 2, 3, 0), "2026-12-01", U(2026, 12, 2, 5, 0) },
 };
 
+/* budget: in HEARTBEAT.md, and the prompt of a batch: each task under its heading, the
+ * context once. */
+static void
+test_budget_key(void)
+{
+	static const char text[] =
+	    "Context line.\n"
+	    "tasks:\n"
+	    "  - name: a\n"
+	    "    budget: 50k tokens, $0.50\n"
+	    "    prompt: Prompt A\n"
+	    "  - name: b\n"
+	    "    budget: -3\n"
+	    "    prompt: Prompt B\n"
+	    "  - name: c\n"
+	    "    prompt: Prompt C\n";
+	struct heartbeat hb;
+	const struct task *two[2];
+	struct task bt;
+	char *batch = NULL, *full = NULL;
+
+	ROW("budget: parsed per task; a bad one skips its task with file:line");
+	memset(&hb, 0, sizeof hb);
+	CHECK_INT(heartbeat_parse(text, sizeof text - 1, 1800, &hb), 0);
+	CHECK_INT(hb.ntasks, 2);
+	CHECK_INT(hb.nerrors, 1);
+	if (hb.ndiags > 0) {
+		CHECK_INT(hb.diags[0].line, 7);
+		CHECK_HAS(hb.diags[0].msg, "bad budget '-3'");
+	}
+	if (hb.ntasks == 2) {
+		CHECK_INT(hb.tasks[0].has_budget, 1);
+		CHECK_INT(hb.tasks[0].budget.tokens, 50000);
+		CHECK(hb.tasks[0].budget.cost == 0.5, "cost %g", hb.tasks[0].budget.cost);
+		CHECK_INT(hb.tasks[1].has_budget, 0);
+	}
+	ROW_END();
+	ROW("batch prompt: each task's name and prompt under a heading, the context once");
+	if (hb.ntasks == 2) {
+		two[0] = &hb.tasks[0];
+		two[1] = &hb.tasks[1];
+		batch = heartbeat_batch_text(two, 2);
+		memset(&bt, 0, sizeof bt);
+		bt.prompt = batch;
+		full = batch ? heartbeat_prompt(&hb, &bt) : NULL;
+		CHECK_HAS(full, "\n\n## Task: a\n\nPrompt A\n\n## Task: c\n\nPrompt C\n\n");
+		CHECK_HAS(full, "Context line.");
+		CHECK(full == NULL || strstr(strstr(full, "Context line.") + 1, "Context line.") ==
+		    NULL, "the context is there more than once");
+	}
+	ROW_END();
+	free(batch);
+	free(full);
+	heartbeat_free(&hb);
+}
+
 void
 test_budget(void)
 {
+	test_budget_key();
 	char err[200], day[11];
 
 	for (size_t i = 0; i < NELEM(parse_rows); i++) {
