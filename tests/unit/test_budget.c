@@ -111,8 +111,9 @@ test_budget_key(void)
 		full = batch ? heartbeat_prompt(&hb, &bt) : NULL;
 		CHECK_HAS(full, "\n\n## Task: a\n\nPrompt A\n\n## Task: c\n\nPrompt C\n\n");
 		CHECK_HAS(full, "Context line.");
-		CHECK(full == NULL || strstr(strstr(full, "Context line.") + 1, "Context line.") ==
-		    NULL, "the context is there more than once");
+		CHECK(full == NULL || strstr(full, "Context line.") == NULL ||
+		    strstr(strstr(full, "Context line.") + 1, "Context line.") == NULL,
+		    "the context is there more than once");
 	}
 	ROW_END();
 	free(batch);
