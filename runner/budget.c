@@ -113,48 +113,66 @@ mark(struct tick *t, const char *day, const char *alert_name, const struct task 
 	return r < 0 ? -1 : 0;
 }
 
-int
-budget_gate(struct tick *t, struct job *jb)
+/* Has a budget that applies to TASK been reached, by the figures of ST? Returns 0, or
+ * 1 with WHY (for messages and the log) and ALERT (the day's alert) set; *WS: it is the
+ * workspace's. */
+static int
+budget_check(struct tick *t, const struct state *st, const struct task *task, char *why,
+    size_t wlen, char *alert, size_t alen, int *ws_hit)
 {
 	const struct budget ws = { t->cfg->daily_tokens, t->cfg->daily_cost };
-	const struct task *task = jb->task, *one[1] = { jb->task }, **tasks = one;
 	struct state_spent all, own;
-	struct state *st = NULL;
-	char day[11], until[48], spent[128], why[512], alert[1024], err[1024];
-	int hit_ws, hit_task = 0, new_alert = 0, log_one = 0, *log_it = &log_one;
-	size_t n = 1;
+	char day[11], until[48], spent[128];
+	int hit_ws, hit_task = 0;
 	time_t end;
 
-	if (ws.tokens < 0 && ws.cost < 0 && !task->has_budget)
-		return 0;
 	budget_today(t->cfg, time(NULL), day, &end);
-	if (state_load(t->cfg->state, &st, err, sizeof err) != 0)
-		return 0;	/* the run goes on: a bad state file is dealt with as it ends */
 	state_spent_get(st, day, NULL, &all);
 	hit_ws = budget_reached(&ws, all.tokens, all.cost);
 	if (!hit_ws && task->has_budget) {
 		state_spent_get(st, day, task->name, &own);
 		hit_task = budget_reached(&task->budget, own.tokens, own.cost);
 	}
-	state_free(st);
+	*ws_hit = hit_ws != 0;
 	if (!hit_ws && !hit_task)
 		return 0;
 	local_text(t->cfg, end, until, sizeof until);
 	if (hit_ws) {
 		spent_text(&ws, hit_ws, &all, spent, sizeof spent);
-		snprintf(why, sizeof why, "the workspace's daily budget is reached (%s on %s): no "
-		    "agent runs until %s", spent, day, until);
-		snprintf(alert, sizeof alert, "The daily budget of this workspace is reached: %s "
-		    "spent on %s. No agent runs until %s (local time); checks still run, and "
-		    "the tasks that are due run then.\n", spent, day, until);
+		snprintf(why, wlen, "the workspace's daily budget is reached (%s on %s): no agent "
+		    "runs until %s", spent, day, until);
+		snprintf(alert, alen, "The daily budget of this workspace is reached: %s spent "
+		    "on %s. No agent runs until %s (local time); checks still run, and the tasks "
+		    "that are due run then.\n", spent, day, until);
 	} else {
 		spent_text(&task->budget, hit_task, &own, spent, sizeof spent);
-		snprintf(why, sizeof why, "its daily budget is reached (%s on %s): it runs again "
-		    "after %s", spent, day, until);
-		snprintf(alert, sizeof alert, "Task %s reached its daily budget: %s spent on %s. "
-		    "Its agent does not run until %s (local time).\n", task->name, spent, day,
-		    until);
+		snprintf(why, wlen, "its daily budget is reached (%s on %s): it runs again after "
+		    "%s", spent, day, until);
+		snprintf(alert, alen, "Task %s reached its daily budget: %s spent on %s. Its "
+		    "agent does not run until %s (local time).\n", task->name, spent, day, until);
 	}
+	return 1;
+}
+
+int
+budget_gate(struct tick *t, struct job *jb)
+{
+	const struct task *task = jb->task, *one[1] = { jb->task }, **tasks = one;
+	struct state *st = NULL;
+	char day[11], why[512], alert[1024], err[1024];
+	int hit, ws_hit = 0, new_alert = 0, log_one = 0, *log_it = &log_one;
+	size_t n = 1;
+	time_t end;
+
+	if (t->cfg->daily_tokens < 0 && t->cfg->daily_cost < 0 && !task->has_budget)
+		return 0;
+	if (state_load(t->cfg->state, &st, err, sizeof err) != 0)
+		return 0;	/* the run goes on: a bad state file is dealt with as it ends */
+	hit = budget_check(t, st, task, why, sizeof why, alert, sizeof alert, &ws_hit);
+	state_free(st);
+	if (!hit)
+		return 0;
+	budget_today(t->cfg, time(NULL), day, &end);
 	if (jb->nmembers > 0) {		/* a batch: each of its tasks is skipped */
 		n = jb->nmembers;
 		tasks = calloc(n, sizeof *tasks);
@@ -169,7 +187,7 @@ budget_gate(struct tick *t, struct job *jb)
 			tasks[i] = jb->members[i].task;
 	}
 	msg_note("%s: not run: %s", task->name, why);
-	if (mark(t, day, hit_ws ? NULL : task->name, tasks, n, &new_alert, log_it) == 0) {
+	if (mark(t, day, ws_hit ? NULL : task->name, tasks, n, &new_alert, log_it) == 0) {
 		for (size_t i = 0; i < n; i++)
 			record_over_budget(t, jb->nmembers > 0 ? &jb->members[i] : jb, why,
 			    new_alert && i == 0 ? alert : NULL, log_it[i]);
@@ -179,6 +197,27 @@ budget_gate(struct tick *t, struct job *jb)
 		free(log_it);
 	}
 	return 1;
+}
+
+void
+budget_dry_run(struct tick *t, const struct state *st, size_t njobs)
+{
+	char why[512], alert[1024];
+	int ws_hit = 0;
+
+	for (size_t j = 0; j < njobs; j++) {
+		const struct task *task = t->jobs[j].task;
+
+		if (t->cfg->daily_tokens < 0 && t->cfg->daily_cost < 0 && !task->has_budget)
+			continue;
+		if (!budget_check(t, st, task, why, sizeof why, alert, sizeof alert, &ws_hit))
+			continue;
+		if (ws_hit) {
+			printf("no agent would start: %s\n", why);
+			return;
+		}
+		printf("%s would not start: %s\n", task->name, why);
+	}
 }
 
 int

@@ -27,6 +27,8 @@ void budget_today(const struct config *cfg, time_t now, char day[11], time_t *en
  * reached; the skip is then recorded (record_over_budget) and the agent must not start.
  * Else 0. */
 int budget_gate(struct tick *t, struct job *jb);
+/* -n: says which of the first NJOBS of t->jobs would not start, by the figures of ST. */
+void budget_dry_run(struct tick *t, const struct state *st, size_t njobs);
 /* Under the lock, into ST: adds what run REC of JB spent to today's figures. Returns 0, or
  * -1 when memory ran out. */
 int budget_charge(struct tick *t, struct state *st, const struct job *jb,

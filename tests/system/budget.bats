@@ -71,6 +71,9 @@ tick() {
 	[ -z "$output" ]
 	[ "$(py 'len(L)')" = 3 ]
 	[ "$(starts)" -eq 2 ]
+	tick "2026-12-01 22:59:10" -n
+	[[ "$output" == *"would run a:"* ]]
+	[[ "$output" == *"no agent would start: the workspace's daily budget is reached (\$0.6000 of \$0.50 on 2026-12-01): no agent runs until 2026-12-02 00:00"* ]]
 	tick "2026-12-01 22:59:30" status
 	[[ "$output" == *'workspace: 240 tokens, $0.6000 of $0.50 ($0.0000 left): reached, no agent runs today'* ]]
 	tick "2026-12-01 22:59:30" status --json
