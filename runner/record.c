@@ -411,11 +411,17 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	struct log_entry e = { 0 };
 	struct log_delivery *deliveries = NULL;
 	struct log_usage usage;
+	struct run_record rec;		/* this task's: a batch's others carry no usage */
 	struct state *st = NULL;
 	char err[1024], when[40];
 	int fd, unsaved = 0;
 
 	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
+	rec = oc->rec;
+	if (!first) {
+		rec.input_tokens = rec.output_tokens = -1;
+		rec.cost_usd = -1;
+	}
 	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
 		msg_fail("%s: the run of %s is not recorded", err, jb->task->name);
@@ -424,14 +430,14 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	}
 	st = claim_load_locked(t);
 	if (st != NULL && jb->task->sched.kind == SCHED_AT)
-		at_done(t, st, jb, &oc->rec);
-	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
+		at_done(t, st, jb, &rec);
+	if (st == NULL || merge_result(t, st, jb, &rec, oc->replied, err, sizeof err) != 0 ||
 	    (first && oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports,
 	    oc->nreports) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    (first && ping_settle(t, st, whole) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    (first && oc->alert_hash[0] != '\0' && state_task_set_last_alert(st, whole->task->name,
 	    oc->alert_hash, (long long)t->now) != 0 && snprintf(err, sizeof err, "out of memory")) ||
-	    (first && budget_charge(t, st, jb, &oc->rec) != 0 &&
+	    (first && budget_charge(t, st, jb, &rec) != 0 &&
 	    snprintf(err, sizeof err, "out of memory")) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
@@ -447,14 +453,14 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	e.type = task_type_name(jb->task->type);
 	e.reason = jb->reason;
 	e.slots = jb->slots;
-	e.status = run_status_name(oc->rec.status);
+	e.status = run_status_name(rec.status);
 	e.agent = jb->agent->name;
 	e.batch = batch ? batch->run_id : NULL;
 	e.dangerous = jb->task->dangerous;
-	usage.input_tokens = oc->rec.input_tokens;
-	usage.output_tokens = oc->rec.output_tokens;
+	usage.input_tokens = rec.input_tokens;
+	usage.output_tokens = rec.output_tokens;
 	usage.cached_tokens = oc->replied ? oc->out.cached_tokens : -1;
-	usage.cost_usd = oc->rec.cost_usd;
+	usage.cost_usd = rec.cost_usd;
 	e.usage = first ? &usage : NULL;
 	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
 	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
@@ -481,7 +487,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.exit_code = res->exit_code;
 		e.signal = res->signal;
 		e.duration_ms = res->duration_ms;
-		e.verdict = oc->rec.reply;
+		e.verdict = rec.reply;
 		e.reply = oc->out.text ? oc->out.text : res->out;	/* the reply, as read */
 		e.reply_len = oc->out.text ? oc->out.len : res->out_len;
 		e.reply_total = res->out_total;

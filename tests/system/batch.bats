@@ -162,4 +162,27 @@ SH
 	[ "$(wc -l <"$WS/starts")" -eq 1 ]
 	[ "$(py '[e.get("input_tokens") for e in L]')" = '[1000, null, null, null, null]' ]
 	[ "$(py 'sum(e.get("cost_usd", 0) for e in L)')" = 0.25 ]
+	# and in the state: the first task's totals hold it, the others none
+	[ "$(py '[S[t].get("tokens_in", 0) for t in "abcde"]')" = '[1000, 0, 0, 0, 0]' ]
+	[ "$(py 'sum(S[t].get("cost_usd", 0) for t in "abcde")')" = 0.25 ]
+}
+
+@test "batch: an at: task in a batch is done after it; the others are not" {
+	heartbeat <<'MD'
+tasks:
+  - name: once
+    at: 2026-01-05 08:00
+    prompt: Once
+  - name: often
+    interval: 30m
+    prompt: Often
+MD
+	printf '[runner]\nbatch = true\ntimezone = UTC\n' >"$WS/hb-run.ini"
+	run --separate-stderr hb_at "2026-01-05 09:00:00"
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$(runs_of _batch.default)" -eq 1 ]
+	[ "$(py 'S["once"].get("done"), S["often"].get("done")')" = '[true, null]' ]
+	run --separate-stderr hb_at "2026-01-05 09:30:00"
+	[ "$(runs_of often)" -eq 1 ]		# alone now: a normal run
+	[ "$(runs_of _batch.default)" -eq 1 ]
 }
