@@ -293,6 +293,24 @@ budget_member(const struct config *cfg, const struct state *st, const struct tas
 	}
 }
 
+/* 1 when a budget that applies to task T (the workspace's, its own) is reached today. */
+static int
+over_budget(const struct config *cfg, const struct state *st, const struct task *t,
+    time_t now)
+{
+	const struct budget ws = { cfg->daily_tokens, cfg->daily_cost };
+	struct state_spent s;
+	char day[11];
+	time_t end;
+
+	budget_today(cfg, now, day, &end);
+	state_spent_get(st, day, NULL, &s);
+	if (budget_reached(&ws, s.tokens, s.cost))
+		return 1;
+	state_spent_get(st, day, t->name, &s);
+	return t->has_budget && budget_reached(&t->budget, s.tokens, s.cost);
+}
+
 /* "240 of 200000 tokens (199760 left), $0.6000 of $0.50 ($0 left)" into BUF. */
 static void
 budget_text(const struct budget *b, const struct state_spent *s, char *buf, size_t len)
@@ -417,6 +435,9 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 				snprintf(next, sizeof next, "disabled");
 			else if (it->paused)
 				snprintf(next, sizeof next, "paused");
+			else if (it->due && budget_active(cfg, hb) &&
+			    over_budget(cfg, st, it->task, now))
+				snprintf(next, sizeof next, "over budget");
 			else if (it->due)
 				snprintf(next, sizeof next, "now");
 			else if (it->task->sched.kind == SCHED_AT && it->ts.done &&

@@ -76,6 +76,7 @@ tick() {
 	[[ "$output" == *"no agent would start: the workspace's daily budget is reached (\$0.6000 of \$0.50 on 2026-12-01): no agent runs until 2026-12-02 00:00"* ]]
 	tick "2026-12-01 22:59:30" status
 	[[ "$output" == *'workspace: 240 tokens, $0.6000 of $0.50 ($0.0000 left): reached, no agent runs today'* ]]
+	[[ "$output" == *"  over budget  "* ]]
 	tick "2026-12-01 22:59:30" status --json
 	[ "$(printf '%s' "$output" | "$HBT_PY" -c 'import json,sys; b=json.load(sys.stdin)[0]["budget"]; print(b["day"], b["workspace"]["cost_spent"], b["workspace"]["cost_left"], b["workspace"]["reached"])')" = "2026-12-01 0.6 0 True" ]
 	# local midnight (23:00 UTC): a new day, the due task runs
