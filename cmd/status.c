@@ -9,6 +9,7 @@
 #include <cJSON.h>
 
 #include "cmd/cmd.h"
+#include "runner/budget.h"
 #include "runner/msg.h"
 #include "runner/plan.h"
 #include "runner/platform.h"
@@ -243,6 +244,120 @@ status_json(const struct config *cfg, const struct plan_item *it, const struct o
 	return o;
 }
 
+/* One budget's figures today: B's limits against what S says was spent. */
+static cJSON *
+budget_json(const struct budget *b, const struct state_spent *s)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(o, "tokens_spent", (double)s->tokens);
+	cJSON_AddNumberToObject(o, "cost_spent", s->cost);
+	if (b->tokens >= 0) {
+		cJSON_AddNumberToObject(o, "tokens_limit", (double)b->tokens);
+		cJSON_AddNumberToObject(o, "tokens_left", (double)(s->tokens < b->tokens ?
+		    b->tokens - s->tokens : 0));
+	}
+	if (b->cost >= 0) {
+		cJSON_AddNumberToObject(o, "cost_limit", b->cost);
+		cJSON_AddNumberToObject(o, "cost_left", s->cost < b->cost ? b->cost - s->cost : 0);
+	}
+	cJSON_AddBoolToObject(o, "reached", budget_reached(b, s->tokens, s->cost) != 0);
+	return o;
+}
+
+/* The "budget" member of task T's object: today's figures of the workspace and of T. */
+static void
+budget_member(const struct config *cfg, const struct state *st, const struct task *t,
+    time_t now, cJSON *o)
+{
+	const struct budget ws = { cfg->daily_tokens, cfg->daily_cost };
+	struct state_spent s;
+	char day[11];
+	time_t end;
+	cJSON *b = cJSON_AddObjectToObject(o, "budget");
+
+	if (b == NULL)
+		return;
+	budget_today(cfg, now, day, &end);
+	cJSON_AddStringToObject(b, "day", day);
+	cJSON_AddNumberToObject(b, "resets", (double)end);
+	state_spent_get(st, day, NULL, &s);
+	cJSON_AddItemToObject(b, "workspace", budget_json(&ws, &s));
+	if (t->has_budget) {
+		state_spent_get(st, day, t->name, &s);
+		cJSON_AddItemToObject(b, "task", budget_json(&t->budget, &s));
+	} else {
+		cJSON_AddNullToObject(b, "task");
+	}
+}
+
+/* 1 when a budget that applies to task T (the workspace's, its own) is reached today. */
+static int
+over_budget(const struct config *cfg, const struct state *st, const struct task *t,
+    time_t now)
+{
+	const struct budget ws = { cfg->daily_tokens, cfg->daily_cost };
+	struct state_spent s;
+	char day[11];
+	time_t end;
+
+	budget_today(cfg, now, day, &end);
+	state_spent_get(st, day, NULL, &s);
+	if (budget_reached(&ws, s.tokens, s.cost))
+		return 1;
+	state_spent_get(st, day, t->name, &s);
+	return t->has_budget && budget_reached(&t->budget, s.tokens, s.cost);
+}
+
+/* "240 of 200000 tokens (199760 left), $0.6000 of $0.50 ($0 left)" into BUF. */
+static void
+budget_text(const struct budget *b, const struct state_spent *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (b->tokens >= 0)
+		n = (size_t)snprintf(buf, len, "%lld of %lld tokens (%lld left)", s->tokens,
+		    b->tokens, s->tokens < b->tokens ? b->tokens - s->tokens : 0);
+	else
+		n = (size_t)snprintf(buf, len, "%lld tokens", s->tokens);
+	if (n < len && b->cost >= 0)
+		snprintf(buf + n, len - n, ", $%.4f of $%.2f ($%.4f left)", s->cost, b->cost,
+		    s->cost < b->cost ? b->cost - s->cost : 0);
+	else if (n < len)
+		snprintf(buf + n, len - n, ", $%.4f", s->cost);
+}
+
+/* The lines on today's budgets under the table. */
+static void
+budget_lines(const struct config *cfg, const struct heartbeat *hb, const struct state *st,
+    time_t now)
+{
+	const struct budget ws = { cfg->daily_tokens, cfg->daily_cost };
+	struct state_spent s;
+	char day[11], text[256], until[40];
+	time_t end;
+
+	budget_today(cfg, now, day, &end);
+	util_time_short(end, until, sizeof until);
+	printf("\nBudget today (%s; a new day at %s):\n", day, until);
+	state_spent_get(st, day, NULL, &s);
+	budget_text(&ws, &s, text, sizeof text);
+	printf("  workspace: %s%s\n", text, budget_reached(&ws, s.tokens, s.cost) ?
+	    ": reached, no agent runs today" : "");
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		const struct task *t = &hb->tasks[i];
+
+		if (!t->has_budget)
+			continue;
+		state_spent_get(st, day, t->name, &s);
+		budget_text(&t->budget, &s, text, sizeof text);
+		printf("  %s: %s%s\n", t->name, text, budget_reached(&t->budget, s.tokens,
+		    s.cost) ? ": reached, its agent does not run today" : "");
+	}
+}
+
 static int
 status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 {
@@ -268,8 +383,13 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 		cJSON *arr = cJSON_CreateArray();
 		char *s;
 
-		for (size_t i = 0; arr != NULL && i < hb->ntasks; i++)
-			cJSON_AddItemToArray(arr, status_json(cfg, &items[i], &sum));
+		for (size_t i = 0; arr != NULL && i < hb->ntasks; i++) {
+			cJSON *o = status_json(cfg, &items[i], &sum);
+
+			if (o != NULL && budget_active(cfg, hb))
+				budget_member(cfg, st, &hb->tasks[i], now, o);
+			cJSON_AddItemToArray(arr, o);
+		}
 		s = arr ? cJSON_Print(arr) : NULL;
 		if (s == NULL) {
 			msg_fail("out of memory");
@@ -315,6 +435,9 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 				snprintf(next, sizeof next, "disabled");
 			else if (it->paused)
 				snprintf(next, sizeof next, "paused");
+			else if (it->due && budget_active(cfg, hb) &&
+			    over_budget(cfg, st, it->task, now))
+				snprintf(next, sizeof next, "over budget");
 			else if (it->due)
 				snprintf(next, sizeof next, "now");
 			else if (it->task->sched.kind == SCHED_AT && it->ts.done &&
@@ -337,6 +460,8 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			    result);
 		}
 		outbox_line(&sum, now);
+		if (budget_active(cfg, hb))
+			budget_lines(cfg, hb, st, now);
 		state_pause_get(st, NULL, (long long)now, &wp);
 		if (wp.paused) {
 			char until[40] = "resumed";

@@ -269,7 +269,11 @@ claim_group(struct tick *t, struct job *jb)
 		state_unlock(fd);
 		return;		/* record_run() deals with a state file gone bad */
 	}
-	r = state_task_claim_group(st, jb->task->name, jb->run_id, (long)pgid, start);
+	r = jb->nmembers > 0 ? 0 :
+	    state_task_claim_group(st, jb->task->name, jb->run_id, (long)pgid, start);
+	for (size_t i = 0; r == 0 && i < jb->nmembers; i++)	/* a batch */
+		r = state_task_claim_group(st, jb->members[i].task->name, jb->members[i].run_id,
+		    (long)pgid, start);
 	if (r == 0 && jb->task->type == TASK_SYSTEM_EVENT) {
 		struct claim c = { .pid = (long)getpid(), .pid_start = t->pid_start,
 				   .started = jb->started, .run_id = jb->run_id,
@@ -300,7 +304,10 @@ claim_release_unstarted(struct tick *t, const char *started, size_t njobs)
 	for (size_t j = 0; st != NULL && j < njobs; j++) {
 		if (started[j])
 			continue;
-		state_task_unclaim(st, t->jobs[j].task->name);
+		for (size_t i = 0; i < t->jobs[j].nmembers; i++)	/* a batch */
+			state_task_unclaim(st, t->jobs[j].members[i].task->name);
+		if (t->jobs[j].nmembers == 0)
+			state_task_unclaim(st, t->jobs[j].task->name);
 		if (t->jobs[j].task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 &&
 		    --t->session_jobs == 0)
 			state_session_unclaim(st, MAIN_SESSION, (long)getpid());

@@ -16,6 +16,7 @@
 #include "agents/output.h"
 #include "delivery/ping.h"
 #include "delivery/target.h"
+#include "tasks/budget.h"
 #include "tasks/hours.h"
 #include "runner/config.h"
 #include "runner/zone.h"
@@ -40,6 +41,9 @@ enum kind {
 	KIND_TARGETS,		/* a notify list: every target parses (delivery/target.h) */
 	KIND_HOURS,		/* HH:MM-HH:MM (tasks/hours.h), or empty */
 	KIND_PING,		/* a ping URL (delivery/ping.h), or empty */
+	KIND_BOOL,		/* true or false (yes/no, on/off), into an int */
+	KIND_TOKENS,		/* a token count (tasks/budget.h), or empty: -1 */
+	KIND_COST,		/* a cost in USD (tasks/budget.h), or empty: -1 */
 };
 
 /* The kinds whose field is a string (freed by config_free). */
@@ -73,6 +77,7 @@ static const struct key {
 	  "1" },
 	{ "runner", "timezone", KIND_ZONE, offsetof(struct config, timezone), 0, 0, "" },
 	{ "runner", "http_helper", KIND_STR, offsetof(struct config, http_helper), 0, 0, "" },
+	{ "runner", "batch", KIND_BOOL, offsetof(struct config, batch), 0, 0, "false" },
 	{ "agent", "default", KIND_STR, offsetof(struct config, default_agent), 0, 0, "" },
 	{ "agent", "agent_turn", KIND_PATH, offsetof(struct config, agent_turn), 0, 0,
 	  "claude/agent-turn.sh" },
@@ -87,6 +92,9 @@ static const struct key {
 	{ "delivery", "quiet_hours", KIND_HOURS, offsetof(struct config, quiet_hours), 0, 0, "" },
 	{ "delivery", "quiet_tz", KIND_ZONE, offsetof(struct config, quiet_tz), 0, 0, "" },
 	{ "delivery", "ping", KIND_PING, offsetof(struct config, ping), 0, 0, "" },
+	{ "budget", "daily_tokens", KIND_TOKENS, offsetof(struct config, daily_tokens), 0, 0,
+	  "" },
+	{ "budget", "daily_cost", KIND_COST, offsetof(struct config, daily_cost), 0, 0, "" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -387,6 +395,50 @@ set_key(struct config *c, void *base, const char *section, const struct key *k,
 		free(copy);
 		*(long long *)field = n;
 		return 0;
+	case KIND_BOOL:
+		if ((len == 4 && strncasecmp(value, "true", 4) == 0) ||
+		    (len == 3 && strncasecmp(value, "yes", 3) == 0) ||
+		    (len == 2 && strncasecmp(value, "on", 2) == 0)) {
+			*(int *)field = 1;
+			return 0;
+		}
+		if ((len == 5 && strncasecmp(value, "false", 5) == 0) ||
+		    (len == 2 && strncasecmp(value, "no", 2) == 0) ||
+		    (len == 3 && strncasecmp(value, "off", 3) == 0)) {
+			*(int *)field = 0;
+			return 0;
+		}
+		add_error(c, "%s: bad %s.%s '%.*s': use true or false", where, section, k->name,
+		    (int)len, value);
+		return -1;
+	case KIND_TOKENS:
+	case KIND_COST: {
+		char berr[200];
+		int bad;
+
+		if (len == 0) {
+			if (k->kind == KIND_TOKENS)
+				*(long long *)field = -1;
+			else
+				*(double *)field = -1;
+			return 0;
+		}
+		if ((copy = strndup(value, len)) == NULL)
+			return -1;
+		bad = k->kind == KIND_TOKENS ? budget_parse_tokens(copy, &n, berr, sizeof berr) :
+		    budget_parse_cost(copy, &d, berr, sizeof berr);
+		if (bad != 0) {
+			add_error(c, "%s: bad %s.%s '%s': %s", where, section, k->name, copy, berr);
+			free(copy);
+			return -1;
+		}
+		free(copy);
+		if (k->kind == KIND_TOKENS)
+			*(long long *)field = n;
+		else
+			*(double *)field = d;
+		return 0;
+	}
 	case KIND_COUNT:
 		copy = strndup(value, len);
 		if (copy == NULL)
@@ -618,13 +670,13 @@ handler(void *arg, const char *section, const char *name, const char *value)
 	k = find_key(section, name);
 	if (k == NULL) {
 		int known = strcmp(section, "runner") == 0 || strcmp(section, "agent") == 0 ||
-		    strcmp(section, "delivery") == 0;
+		    strcmp(section, "delivery") == 0 || strcmp(section, "budget") == 0;
 
 		if (known)
 			add_error(r->c, "%s: unknown key '%s' in [%s]", where, name, section);
 		else if (*section == '\0')
 			add_error(r->c, "%s: '%s' is outside a section ([runner], [agent], "
-			    "[agent.NAME] or [delivery])", where, name);
+			    "[agent.NAME], [delivery] or [budget])", where, name);
 		else
 			add_error(r->c, "%s: unknown section [%s]", where, section);
 		return 1;	/* go on: report every problem */

@@ -60,6 +60,7 @@ struct config {
 	long long max_concurrent;
 	char *timezone;
 	char *http_helper;		/* hb-run-http; empty: next to hb-run, else libexec */
+	int batch;			/* the due agentTurn tasks of a tick in one agent turn */
 	/* [agent]: the default agent, and the flat keys of the agent named AGENT_FLAT */
 	char *default_agent;		/* empty: AGENT_FLAT */
 	char default_where[160];	/* where default_agent was set, for messages */
@@ -73,6 +74,9 @@ struct config {
 	char *quiet_hours;		/* HH:MM-HH:MM: deliveries held; empty: none */
 	char *quiet_tz;			/* its zone; empty: [runner] timezone */
 	char *ping;			/* the ping URL of tasks without ping:; empty: none */
+	/* [budget] */
+	long long daily_tokens;		/* input + output tokens a local day; -1: no limit */
+	double daily_cost;		/* USD a local day; < 0: no limit */
 	/* [agent.NAME] sections, in file order, and the flat agent (config_finish) */
 	struct agent *agents;
 	size_t nagents;

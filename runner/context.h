@@ -43,6 +43,11 @@ struct job {
 	long long started;		/* Unix seconds */
 	int ping_failed;		/* a ping of this run failed ... */
 	char ping_reason[320];		/* ... for this reason (the first) */
+	/* a batch ([runner] batch): one agent turn for several due tasks */
+	struct job *members;		/* their jobs, claimed each under its own run id
+					 * (malloc'd), or NULL: not a batch */
+	size_t nmembers;
+	struct task *own_task;		/* the task that stands for them (malloc'd), or NULL */
 };
 
 struct tick {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runner/budget.h"
 #include "runner/claim.h"
 #include "runner/context.h"
 #include "runner/job.h"
@@ -149,6 +150,16 @@ job_env(struct tick *t, struct job *jb, long long timeout_ms)
 	env_add(l, "HB_AGENT", "%s", a->name);
 	env_add(l, "HB_DANGEROUS", "%s", jb->task->dangerous ? "1" : "0");
 	env_add(l, "HB_AGENT_SESSION", "%s", jb->agent_session);
+	if (jb->nmembers > 0) {		/* a batch: its tasks' names, space-separated */
+		char names[PATH_MAX];
+		size_t off = 0;
+
+		names[0] = '\0';
+		for (size_t i = 0; i < jb->nmembers && off < sizeof names; i++)
+			off += (size_t)snprintf(names + off, sizeof names - off, "%s%s",
+			    i ? " " : "", jb->members[i].task->name);
+		env_add(l, "HB_BATCH", "%s", names);
+	}
 	if (a->kind == AGENT_HTTP)
 		http_env(jb, model, timeout_ms, l);
 	while (environ[n] != NULL)
@@ -324,6 +335,9 @@ start_job(struct tick *t, struct job *jb)
 	char path[PATH_MAX + 64], err[PATH_MAX + 256];
 	int fd;
 
+	/* a daily budget reached: no agent starts (recorded, said once a day) */
+	if (budget_gate(t, jb) != 0)
+		return -1;
 	/* the start ping: bounded by its timeout, and only for a run that starts now */
 	ping_send(t, jb, PING_START, 0, NULL, 0);
 	jb->started = (long long)time(NULL);
@@ -408,16 +422,155 @@ may_start(const struct tick *t, const struct job *jb, struct job **running, size
 	return 1;
 }
 
+/* May JB join a batch? An agentTurn task without a budget: or ping: of its own: their
+ * figures and pings are the task's alone. */
+static int
+batchable(const struct job *jb)
+{
+	return jb->nmembers == 0 && jb->task->type == TASK_AGENT_TURN &&
+	    !jb->task->has_budget && jb->task->ping == NULL;
+}
+
+/* Can one agent turn run A and B: the same agent, model and permission mode? */
+static int
+same_turn(const struct job *a, const struct job *b)
+{
+	const char *ma = a->task->model ? a->task->model : "";
+	const char *mb = b->task->model ? b->task->model : "";
+
+	return batchable(a) && batchable(b) && a->agent == b->agent && strcmp(ma, mb) == 0 &&
+	    a->task->dangerous == b->task->dangerous;
+}
+
+/* Do tasks A and B deliver to the same targets (both the default ones, or the same list)? */
+static int
+same_targets(const struct task *a, const struct task *b)
+{
+	if (a->nnotify != b->nnotify)
+		return 0;
+	for (size_t i = 0; i < a->nnotify; i++)
+		if (strcmp(a->notify[i], b->notify[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void
+batch_task_free(struct task *bt)
+{
+	if (bt == NULL)
+		return;
+	free(bt->name);
+	free(bt->prompt);
+	free(bt->title);
+	free(bt);
+}
+
+/* The task that stands for the N jobs of M in one turn: named "_batch.AGENT", titled
+ * "batch: a, b, c" (the header of its delivery); its prompt holds each task's; the longest
+ * timeout, the highest priority; the tasks' targets when they all share them, else the
+ * default ones. Returns it (free with batch_task_free), or NULL. */
+static struct task *
+batch_task(const struct job *m, size_t n, long long dflt_timeout)
+{
+	struct task *bt = calloc(1, sizeof *bt);
+	const struct task **tasks = calloc(n, sizeof *tasks);
+	size_t len = 0;
+	FILE *f = NULL;
+	int shared = 1;
+
+	if (bt == NULL || tasks == NULL || asprintf(&bt->name, "_batch.%s", m[0].agent->name) < 0 ||
+	    (f = open_memstream(&bt->title, &len)) == NULL)
+		goto fail;
+	fputs("batch:", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct task *k = m[i].task;
+		long long to = k->timeout ? k->timeout : dflt_timeout;
+
+		tasks[i] = k;
+		fprintf(f, "%s %s", i ? "," : "", k->name);
+		bt->timeout = to > bt->timeout ? to : bt->timeout;
+		bt->priority = k->priority > bt->priority ? k->priority : bt->priority;
+		shared &= same_targets(k, m[0].task);
+	}
+	if (fclose(f) != 0 || (bt->prompt = heartbeat_batch_text(tasks, n)) == NULL) {
+		f = NULL;
+		goto fail;
+	}
+	bt->type = TASK_AGENT_TURN;
+	bt->enabled = 1;
+	bt->model = m[0].task->model;		/* borrowed, as the fields below */
+	bt->agent = m[0].task->agent;
+	bt->dangerous = m[0].task->dangerous;
+	if (shared) {
+		bt->notify = m[0].task->notify;
+		bt->nnotify = m[0].task->nnotify;
+	}
+	free(tasks);
+	return bt;
+fail:
+	if (f != NULL)
+		fclose(f);
+	free(tasks);
+	batch_task_free(bt);
+	return NULL;
+}
+
+/* [runner] batch: the due agentTurn tasks that one turn can run (same_turn) become one job
+ * each group, in the place of the group's first; the others leave t->jobs. Manual runs and
+ * --catchup run each task on its own. Returns the new number of jobs. */
+static size_t
+batch_form(struct tick *t, size_t njobs)
+{
+	if (!t->cfg->batch || t->o->catchup || t->o->nnames > 0)
+		return njobs;
+	for (size_t i = 0; i < njobs; i++) {
+		struct job b, *m;
+		size_t n = 0, k = i + 1;
+
+		for (size_t j = i; j < njobs; j++)
+			n += same_turn(&t->jobs[i], &t->jobs[j]);
+		if (n < 2 || (m = calloc(n, sizeof *m)) == NULL)
+			continue;	/* out of memory: they run one by one */
+		n = 0;
+		for (size_t j = i; j < njobs; j++)
+			if (same_turn(&t->jobs[i], &t->jobs[j]))
+				m[n++] = t->jobs[j];
+		memset(&b, 0, sizeof b);
+		if ((b.own_task = batch_task(m, n, t->cfg->timeout)) == NULL) {
+			free(m);
+			continue;
+		}
+		b.task = b.own_task;
+		b.agent = m[0].agent;
+		b.reason = m[0].reason;
+		memcpy(b.run_id, m[0].run_id, sizeof b.run_id);	/* its claim names it */
+		memcpy(b.session, m[0].session, sizeof b.session);
+		b.session_new = m[0].session_new;
+		b.members = m;
+		b.nmembers = n;
+		for (size_t j = i + 1; j < njobs; j++)
+			if (!same_turn(&m[0], &t->jobs[j]))
+				t->jobs[k++] = t->jobs[j];
+		njobs = k;
+		t->jobs[i] = b;
+		msg_note("%s: one turn of agent %s for %zu tasks", b.task->title, b.agent->name, n);
+	}
+	return njobs;
+}
+
 void
 job_run_all(struct tick *t, size_t njobs)
 {
-	size_t max = (size_t)t->cfg->max_concurrent, nrun = 0, left = njobs;
+	size_t max = (size_t)t->cfg->max_concurrent, nrun = 0, left;
 	struct child **agents = calloc(max, sizeof *agents);
 	struct job **running = calloc(max, sizeof *running);
 	long long stagger = t->o->catchup ? t->cfg->catchup_stagger * 1000 : 0;
 	long long next_start = 0;
-	char *started = calloc(njobs + 1, 1);
+	char *started;
 	int stopping = 0;
+
+	left = njobs = batch_form(t, njobs);
+	started = calloc(njobs + 1, 1);
 
 	if (agents == NULL || running == NULL || started == NULL) {
 		msg_fail("out of memory");
@@ -463,6 +616,10 @@ job_run_all(struct tick *t, size_t njobs)
 		nrun--;
 	}
 out:
+	for (size_t j = 0; j < njobs; j++) {
+		batch_task_free(t->jobs[j].own_task);
+		free(t->jobs[j].members);
+	}
 	free(agents);
 	free(running);
 	free(started);

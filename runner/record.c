@@ -11,6 +11,7 @@
 
 #include "agents/llm.h"
 #include "agents/output.h"
+#include "runner/budget.h"
 #include "runner/claim.h"
 #include "runner/context.h"
 #include "runner/deliver.h"
@@ -54,7 +55,7 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 {
 	int r;
 
-	if (rec->status == RUN_INTERRUPTED)
+	if (rec->status == RUN_INTERRUPTED || rec->status == RUN_OVER_BUDGET)
 		r = state_task_unclaim(st, jb->task->name);
 	else
 		r = state_task_record(st, jb->task->name, rec);
@@ -87,7 +88,7 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 		rec->done = 1;
 		return;
 	}
-	if (rec->status == RUN_INTERRUPTED)
+	if (rec->status == RUN_INTERRUPTED || rec->status == RUN_OVER_BUDGET)
 		return;
 	state_task_get(st, task->name, &ts);
 	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
@@ -304,7 +305,8 @@ deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
 	memset(&m, 0, sizeof m);
-	m.task = jb->task->name;
+	/* a batch, the budget's alert: their titles name what they are about */
+	m.task = jb->task->name[0] == '_' ? jb->task->title : jb->task->name;
 	m.title = jb->task->title;
 	m.text = safe;
 	m.len = slen;
@@ -397,19 +399,29 @@ end_ping(struct tick *t, struct job *jb, const struct child_result *res,
 	free(body);
 }
 
-/* Under the lock: merge the result into a fresh state, save it, log the run. */
+/* Under the lock: merge the result into a fresh state, save it, log the run. BATCH: the
+ * batch JB ran in (one of its members), or NULL; the batch's delivery, ping and usage are
+ * settled with its first member. */
 static void
 persist(struct tick *t, struct job *jb, const struct child_result *res,
-    const char *why_not_started, struct outcome *oc)
+    const char *why_not_started, struct outcome *oc, const struct job *batch)
 {
+	const struct job *whole = batch ? batch : jb;
+	int first = batch == NULL || jb == &batch->members[0];
 	struct log_entry e = { 0 };
 	struct log_delivery *deliveries = NULL;
 	struct log_usage usage;
+	struct run_record rec;		/* this task's: a batch's others carry no usage */
 	struct state *st = NULL;
 	char err[1024], when[40];
 	int fd, unsaved = 0;
 
 	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
+	rec = oc->rec;
+	if (!first) {
+		rec.input_tokens = rec.output_tokens = -1;
+		rec.cost_usd = -1;
+	}
 	fd = state_lock(t->lock, err, sizeof err);
 	if (fd < 0) {
 		msg_fail("%s: the run of %s is not recorded", err, jb->task->name);
@@ -418,13 +430,15 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	}
 	st = claim_load_locked(t);
 	if (st != NULL && jb->task->sched.kind == SCHED_AT)
-		at_done(t, st, jb, &oc->rec);
-	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
-	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
-	    snprintf(err, sizeof err, "out of memory")) ||
-	    (ping_settle(t, st, jb) != 0 && snprintf(err, sizeof err, "out of memory")) ||
-	    (oc->alert_hash[0] != '\0' && state_task_set_last_alert(st, jb->task->name,
+		at_done(t, st, jb, &rec);
+	if (st == NULL || merge_result(t, st, jb, &rec, oc->replied, err, sizeof err) != 0 ||
+	    (first && oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports,
+	    oc->nreports) != 0 && snprintf(err, sizeof err, "out of memory")) ||
+	    (first && ping_settle(t, st, whole) != 0 && snprintf(err, sizeof err, "out of memory")) ||
+	    (first && oc->alert_hash[0] != '\0' && state_task_set_last_alert(st, whole->task->name,
 	    oc->alert_hash, (long long)t->now) != 0 && snprintf(err, sizeof err, "out of memory")) ||
+	    (first && budget_charge(t, st, jb, &rec) != 0 &&
+	    snprintf(err, sizeof err, "out of memory")) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
@@ -439,14 +453,15 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	e.type = task_type_name(jb->task->type);
 	e.reason = jb->reason;
 	e.slots = jb->slots;
-	e.status = run_status_name(oc->rec.status);
+	e.status = run_status_name(rec.status);
 	e.agent = jb->agent->name;
+	e.batch = batch ? batch->run_id : NULL;
 	e.dangerous = jb->task->dangerous;
-	usage.input_tokens = oc->rec.input_tokens;
-	usage.output_tokens = oc->rec.output_tokens;
+	usage.input_tokens = rec.input_tokens;
+	usage.output_tokens = rec.output_tokens;
 	usage.cached_tokens = oc->replied ? oc->out.cached_tokens : -1;
-	usage.cost_usd = oc->rec.cost_usd;
-	e.usage = &usage;
+	usage.cost_usd = rec.cost_usd;
+	e.usage = first ? &usage : NULL;
 	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
 	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
 	if (oc->nreports > 0 && (deliveries = calloc(oc->nreports, sizeof *deliveries)) != NULL) {
@@ -472,7 +487,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.exit_code = res->exit_code;
 		e.signal = res->signal;
 		e.duration_ms = res->duration_ms;
-		e.verdict = oc->rec.reply;
+		e.verdict = rec.reply;
 		e.reply = oc->out.text ? oc->out.text : res->out;	/* the reply, as read */
 		e.reply_len = oc->out.text ? oc->out.len : res->out_len;
 		e.reply_total = res->out_total;
@@ -500,9 +515,96 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	deliver(t, jb, &oc);
 	tick_worse(t, oc.rec.status == RUN_OK && oc.verdict != REPLY_UNDELIVERED &&
 	    !oc.delivery_failed ? 0 : 1);
-	persist(t, jb, res, why_not_started, &oc);
+	if (jb->nmembers == 0)
+		persist(t, jb, res, why_not_started, &oc, NULL);
+	/* a batch: one reply, delivered once, recorded against each of its tasks (a failure
+	 * too, so that each backs off) */
+	for (size_t i = 0; i < jb->nmembers; i++) {
+		jb->members[i].started = jb->started;
+		persist(t, &jb->members[i], res, why_not_started, &oc, jb);
+	}
 	free(oc.reports);
 	free(oc.slots);
 	free(oc.text);
 	output_free(&oc.out);
+}
+
+void
+record_over_budget(struct tick *t, struct job *jb, const char *why, const char *alert,
+    int log_it)
+{
+	struct outcome oc;
+	struct log_entry e = { 0 };
+	struct log_delivery *deliveries = NULL;
+	struct state *st = NULL;
+	static const struct task alert_task = { .name = BUDGET_ALERT_TASK,
+						.title = "hb-run: budget reached" };
+	struct job aj;
+	char err[1024], when[40];
+	int fd;
+
+	memset(&oc, 0, sizeof oc);
+	memset(&aj, 0, sizeof aj);
+	if (alert != NULL) {
+		/* to the default targets, through the outbox like any reply */
+		aj.task = &alert_task;
+		aj.agent = jb->agent;
+		aj.reason = "budget";
+		memcpy(aj.run_id, jb->run_id, sizeof aj.run_id);
+		oc.replied = 1;
+		oc.verdict = REPLY_DELIVER;
+		oc.text = (char *)alert;
+		oc.tlen = strlen(alert);
+		deliver(t, &aj, &oc);
+		oc.text = NULL;
+		if (oc.delivery_failed)
+			tick_worse(t, 1);
+	}
+	if ((fd = state_lock(t->lock, err, sizeof err)) < 0) {
+		msg_fail("%s: the skip of %s is not recorded", err, jb->task->name);
+		goto out;
+	}
+	st = claim_load_locked(t);
+	oc.rec.status = RUN_OVER_BUDGET;
+	if (st == NULL || merge_result(t, st, jb, &oc.rec, 0, err, sizeof err) != 0 ||
+	    (oc.slots != NULL && outbox_settle(t, st, oc.slots, oc.reports, oc.nreports) != 0 &&
+	    snprintf(err, sizeof err, "out of memory")) ||
+	    state_save_claims(st, t->cfg->state, err, sizeof err) != 0)
+		msg_fail("%s: the skip of %s is not recorded", st ? err : "no state",
+		    jb->task->name);
+	if (log_it || oc.nreports > 0) {
+		e.start = (long long)time(NULL);
+		util_time_iso((time_t)e.start, when, sizeof when);
+		e.time = when;
+		e.task = jb->task->name;
+		e.run_id = jb->run_id;
+		e.type = task_type_name(jb->task->type);
+		e.reason = jb->reason;
+		e.status = run_status_name(RUN_OVER_BUDGET);
+		e.agent = jb->agent->name;
+		e.note = why;
+		e.duration_ms = 0;
+		if (oc.nreports > 0 &&
+		    (deliveries = calloc(oc.nreports, sizeof *deliveries)) != NULL) {
+			for (size_t i = 0; i < oc.nreports; i++) {
+				deliveries[i].target = oc.reports[i].target;
+				deliveries[i].result = deliver_result_name(oc.reports[i].result);
+				deliveries[i].reason = oc.reports[i].reason;
+				deliveries[i].parts = (long long)oc.reports[i].parts;
+				deliveries[i].parts_done = (long long)oc.reports[i].parts_done;
+			}
+			e.deliveries = deliveries;
+			e.ndeliveries = oc.nreports;
+		}
+		if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+			msg_fail("%s", err);
+			tick_worse(t, 1);
+		}
+	}
+	state_unlock(fd);
+out:
+	state_free(st);
+	free(deliveries);
+	free(oc.reports);
+	free(oc.slots);
 }

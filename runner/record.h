@@ -13,4 +13,10 @@ struct child_result;
 void record_run(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started);
 
+/* Records that JB did not start: a daily budget is reached (WHY says which). Its claim
+ * is given back, so the task stays due; LOG_IT: the skip is logged (once a day a task).
+ * ALERT: the text of the day's alert, delivered to the default targets first; or NULL. */
+void record_over_budget(struct tick *t, struct job *jb, const char *why, const char *alert,
+    int log_it);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "runner/budget.h"
 #include "runner/claim.h"
 #include "runner/context.h"
 #include "runner/job.h"
@@ -197,6 +198,7 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		size_t queued = outbox_pending(&t, st);
 
 		plan_dry_run(&t, items, n);
+		budget_dry_run(&t, st, n);
 		if (queued > 0)
 			printf("would send %zu queued message%s\n", queued, queued == 1 ? "" : "s");
 		goto out;

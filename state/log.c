@@ -212,6 +212,8 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 	cJSON_AddStringToObject(o, "status", e->status);
 	if (e->agent)
 		cJSON_AddStringToObject(o, "agent", e->agent);
+	if (e->batch)
+		cJSON_AddStringToObject(o, "batch", e->batch);
 	if (e->dangerous)
 		cJSON_AddTrueToObject(o, "dangerous");
 	if (e->has_exit)

@@ -36,7 +36,7 @@ struct log_entry {
 	const char *run_id;
 	const char *type;	/* agentTurn, systemEvent */
 	const char *reason;	/* interval, manual, catchup, ... */
-	const char *status;	/* ok, error, timeout, interrupted */
+	const char *status;	/* ok, error, timeout, interrupted, over_budget */
 	int has_exit;
 	int exit_code;
 	int signal;		/* 0: none */
@@ -50,6 +50,8 @@ struct log_entry {
 	const char *note;	/* anything else worth keeping, or NULL */
 	long slots;		/* cron: slots since the last run; > 1 when some were missed */
 	const char *agent;	/* the agent's name, or NULL */
+	const char *batch;	/* the run id of the batch it ran in (its first task's), or
+				 * NULL; the batch's usage is on its first task's line only */
 	int dangerous;		/* the task ran in the agent's unattended permission mode */
 	const struct log_usage *usage;	/* NULL: none known */
 	const char *model;	/* the model that answered, when the agent said, or NULL */

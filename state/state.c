@@ -617,6 +617,8 @@ run_status_name(enum run_status s)
 		return "timeout";
 	case RUN_INTERRUPTED:
 		return "interrupted";
+	case RUN_OVER_BUDGET:
+		return "over_budget";
 	}
 	return "?";
 }
@@ -1193,4 +1195,98 @@ state_ping_set(struct state *st, const char *key, long long since)
 		return -1;
 	}
 	return set_num(o, "failing_since", (double)since);
+}
+
+/* The object of what DAY spent: of the workspace (NAME NULL) or of task NAME. CREATE:
+ * make it, dropping the figures of another day; else NULL when there is none. */
+static cJSON *
+spent_obj(struct state *st, const char *day, const char *name, int create)
+{
+	cJSON *b = root_get(st, "_budget"), *d, *tasks, *o;
+
+	d = cJSON_IsObject(b) ? cJSON_GetObjectItemCaseSensitive(b, "day") : NULL;
+	if (!cJSON_IsString(d) || strcmp(d->valuestring, day) != 0) {
+		if (!create)
+			return NULL;
+		if ((b = cJSON_CreateObject()) == NULL || set_str(b, "day", day) != 0 ||
+		    set_num(b, "tokens", 0) != 0 || set_num(b, "cost", 0) != 0) {
+			cJSON_Delete(b);
+			return NULL;
+		}
+		if (root_set(st, "_budget", b) != 0)
+			return NULL;	/* it freed B */
+	}
+	if (name == NULL)
+		return b;
+	tasks = cJSON_GetObjectItemCaseSensitive(b, "tasks");
+	if (!cJSON_IsObject(tasks)) {
+		if (!create)
+			return NULL;
+		if (set_item(b, "tasks", cJSON_CreateObject()) != 0)
+			return NULL;
+		tasks = cJSON_GetObjectItemCaseSensitive(b, "tasks");
+	}
+	o = cJSON_GetObjectItemCaseSensitive(tasks, name);
+	if (!cJSON_IsObject(o)) {
+		if (!create)
+			return NULL;
+		if ((o = cJSON_CreateObject()) == NULL || set_num(o, "tokens", 0) != 0 ||
+		    set_num(o, "cost", 0) != 0 || set_item(tasks, name, o) != 0) {
+			cJSON_Delete(o);	/* set_item adds nothing when it fails */
+			return NULL;
+		}
+	}
+	return o;
+}
+
+void
+state_spent_get(const struct state *st, const char *day, const char *name,
+    struct state_spent *out)
+{
+	const cJSON *o = spent_obj((struct state *)st, day, name, 0);
+
+	memset(out, 0, sizeof *out);
+	if (o == NULL)
+		return;
+	out->tokens = num(o, "tokens", 0);
+	out->cost = real(o, "cost", 0);
+	out->alerted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "alerted"));
+	out->skipped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "skipped"));
+}
+
+/* Adds TOKENS and COST to the figures of O. */
+static int
+spent_add(cJSON *o, long long tokens, double cost)
+{
+	if (tokens > 0 && set_num(o, "tokens", (double)(num(o, "tokens", 0) + tokens)) != 0)
+		return -1;
+	if (cost > 0 && set_num(o, "cost", real(o, "cost", 0) + cost) != 0)
+		return -1;
+	return 0;
+}
+
+int
+state_spent_add(struct state *st, const char *day, const char *name, long long tokens,
+    double cost)
+{
+	cJSON *o;
+
+	if ((o = spent_obj(st, day, NULL, 1)) == NULL || spent_add(o, tokens, cost) != 0)
+		return -1;
+	if (name != NULL && ((o = spent_obj(st, day, name, 1)) == NULL ||
+	    spent_add(o, tokens, cost) != 0))
+		return -1;
+	return 0;
+}
+
+int
+state_spent_mark(struct state *st, const char *day, const char *name, const char *flag)
+{
+	cJSON *o = spent_obj(st, day, name, 1);
+
+	if (o == NULL)
+		return -1;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, flag)))
+		return 1;
+	return set_item(o, flag, cJSON_CreateTrue());
 }

@@ -66,9 +66,10 @@ enum run_status {
 	RUN_ERROR,
 	RUN_TIMEOUT,
 	RUN_INTERRUPTED,	/* a signal ended it: it did not happen, the task stays due */
+	RUN_OVER_BUDGET,	/* a daily budget was reached: no agent ran, the task stays due */
 };
 
-/* "ok", "error", "timeout", "interrupted". */
+/* "ok", "error", "timeout", "interrupted", "over_budget". */
 const char *run_status_name(enum run_status s);
 
 /* The outcome of one run, merged into the task's state. */
@@ -233,6 +234,27 @@ int state_task_set_last_alert(struct state *st, const char *name, const char *ha
 long long state_ping_failing(const struct state *st, const char *key);
 /* Records that it fails since SINCE; 0 forgets it. */
 int state_ping_set(struct state *st, const char *key, long long since);
+
+/* What a local day spent against the budgets ("_budget": {"day": DAY, "tokens": N, "cost":
+ * X, "tasks": {NAME: {...}}}): of the workspace, or of one task that has a budget. */
+struct state_spent {
+	long long tokens;		/* input + output */
+	double cost;			/* USD */
+	int alerted;			/* the alert that a budget is reached went out today */
+	int skipped;			/* a task: its skip was logged today */
+};
+
+/* Reads what day DAY ("YYYY-MM-DD") spent, of the workspace (NAME NULL) or of task NAME,
+ * into OUT; a state of another day reads as nothing spent. */
+void state_spent_get(const struct state *st, const char *day, const char *name,
+    struct state_spent *out);
+/* Adds TOKENS and COST to what DAY spent, the workspace's and (NAME not NULL) task
+ * NAME's; the figures of an earlier day are dropped first. Returns 0 or -1. */
+int state_spent_add(struct state *st, const char *day, const char *name, long long tokens,
+    double cost);
+/* Sets mark FLAG ("alerted" or "skipped") of the workspace (NAME NULL) or of task NAME for
+ * DAY. Returns 1 when it was set already, 0 when it is set now, -1 when memory ran out. */
+int state_spent_mark(struct state *st, const char *day, const char *name, const char *flag);
 
 #define STATE_LOCK_WAIT 10	/* seconds a tick waits for the workspace lock */
 

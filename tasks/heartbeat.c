@@ -12,6 +12,7 @@
 #include "delivery/ping.h"
 #include "delivery/target.h"
 #include "tasks/duration.h"
+#include "tasks/budget.h"
 #include "tasks/heartbeat.h"
 #include "tasks/names.h"
 
@@ -40,7 +41,7 @@ enum {
 	K_NAME = 1 << 0, K_PROMPT = 1 << 1, K_SCHED = 1 << 2, K_TYPE = 1 << 3,
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
 	K_AGENT = 1 << 8, K_DANGEROUS = 1 << 9, K_NOTIFY = 1 << 10, K_TITLE = 1 << 11,
-	K_PRIORITY = 1 << 12, K_ACTIVE = 1 << 13, K_PING = 1 << 14,
+	K_PRIORITY = 1 << 12, K_ACTIVE = 1 << 13, K_PING = 1 << 14, K_BUDGET = 1 << 15,
 };
 
 /* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
@@ -426,7 +427,7 @@ typedef int key_set(struct parser *p, struct draft *d, size_t line, const char *
 
 static key_set set_name, set_prompt, set_interval, set_cron, set_at, set_type, set_timeout,
     set_enabled, set_tz, set_model, set_agent, set_dangerous, set_notify, set_title,
-    set_priority, set_active_hours, set_ping;
+    set_priority, set_active_hours, set_ping, set_budget;
 
 #define KEY_NONEMPTY	0x1	/* an empty value is an error ("empty KEY") */
 
@@ -455,6 +456,7 @@ static const struct key {
 	{ "priority", NULL, K_PRIORITY, set_priority, KEY_NONEMPTY, NULL },
 	{ "active_hours", "activeHours", K_ACTIVE, set_active_hours, KEY_NONEMPTY, NULL },
 	{ "ping", NULL, K_PING, set_ping, KEY_NONEMPTY, NULL },
+	{ "budget", NULL, K_BUDGET, set_budget, KEY_NONEMPTY, NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -756,6 +758,23 @@ set_ping(struct parser *p, struct draft *d, size_t line, const char *key, const 
 		return -1;
 	}
 	d->t.ping = xstrndup(p, value, strlen(value));
+	return 0;
+}
+
+/* budget: a daily limit of tokens ("50000", "50k tokens"), of cost ("$0.50"), or both
+ * ("50k tokens, $0.50"): see tasks/budget.h. */
+static int
+set_budget(struct parser *p, struct draft *d, size_t line, const char *key,
+    const char *value)
+{
+	char err[200];
+
+	(void)key;
+	if (budget_parse(value, &d->t.budget, err, sizeof err) != 0) {
+		diag(p, line, "bad budget '%s': %s", value, err);
+		return -1;
+	}
+	d->t.has_budget = 1;
 	return 0;
 }
 
@@ -1427,6 +1446,27 @@ heartbeat_prompt(const struct heartbeat *hb, const struct task *t)
 		snprintf(s, len, "%s\n\n" CONTEXT_HEADER "\n%s", t->prompt, hb->context);
 	else
 		snprintf(s, len, "%s", t->prompt);
+	return s;
+}
+
+char *
+heartbeat_batch_text(const struct task *const *tasks, size_t n)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "Several heartbeat tasks are due at once; each has a heading below. Work "
+	    "through each one. Reply HEARTBEAT_OK alone when none of them needs attention; "
+	    "otherwise answer under each task's heading.");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "\n\n## Task: %s\n\n%s", tasks[i]->name, tasks[i]->prompt);
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "tasks/budget.h"
 #include "tasks/hours.h"
 #include "tasks/schedule.h"
 
@@ -38,6 +39,8 @@ struct task {
 	int has_active;		/* active_hours: it runs only inside ... */
 	struct hours active;	/* ... this window of its zone's wall time */
 	char *ping;		/* its ping URL, "none", or NULL: [delivery] ping */
+	int has_budget;		/* budget: its own daily limits ... */
+	struct budget budget;	/* ... of tokens and cost (tasks/budget.h) */
 };
 
 struct hb_diag {
@@ -72,6 +75,11 @@ void heartbeat_free(struct heartbeat *hb);
 /* The full prompt handed to the agent: the task's prompt, then the file's context.
  * Returns a malloc'd string, or NULL when memory ran out. */
 char *heartbeat_prompt(const struct heartbeat *hb, const struct task *t);
+
+/* The prompt of a batch (several tasks in one agent turn): a line saying so, then each of
+ * the N TASKS' name and prompt under a heading "## Task: NAME". heartbeat_prompt() of a
+ * task whose prompt this is adds the context once. Returns a malloc'd string, or NULL. */
+char *heartbeat_batch_text(const struct task *const *tasks, size_t n);
 
 /* Drops task I (its schedule cannot work: an unknown zone, say) with a problem at LINE. */
 void heartbeat_drop(struct heartbeat *hb, size_t i, int line, const char *msg);

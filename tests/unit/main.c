@@ -212,6 +212,7 @@ static const struct suite {
 	{ "activity", test_activity },
 	{ "monitor", test_monitor },
 	{ "health", test_health },
+	{ "budget", test_budget },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -149,6 +149,63 @@ test_agent_sessions(void)
 	ROW_END();
 }
 
+/* The day's spending (_budget): added up, marks set once, forgotten on a new day; a hand
+ * edit of the wrong type reads as nothing spent. */
+static void
+test_spent(void)
+{
+	struct state *st = state_new();
+	struct state_spent s;
+	char err[256];
+
+	if (!CHECK(st != NULL, "state_new"))
+		return;
+	ROW("spent: added for the workspace and a task; marks once; a new day starts at 0");
+	state_spent_get(st, "2026-12-01", NULL, &s);
+	CHECK_INT(s.tokens, 0);
+	CHECK_INT(state_spent_add(st, "2026-12-01", NULL, 100, 0.25), 0);
+	CHECK_INT(state_spent_add(st, "2026-12-01", "a", 20, 0.5), 0);
+	state_spent_get(st, "2026-12-01", NULL, &s);
+	CHECK_INT(s.tokens, 120);
+	CHECK(s.cost == 0.75, "cost %g", s.cost);
+	state_spent_get(st, "2026-12-01", "a", &s);
+	CHECK_INT(s.tokens, 20);
+	CHECK_INT(s.alerted, 0);
+	CHECK_INT(state_spent_mark(st, "2026-12-01", "a", "alerted"), 0);
+	CHECK_INT(state_spent_mark(st, "2026-12-01", "a", "alerted"), 1);
+	state_spent_get(st, "2026-12-01", "a", &s);
+	CHECK_INT(s.alerted, 1);
+	state_spent_get(st, "2026-12-02", NULL, &s);
+	CHECK_INT(s.tokens, 0);
+	CHECK_INT(state_spent_add(st, "2026-12-02", NULL, 5, 0), 0);
+	state_spent_get(st, "2026-12-02", "a", &s);
+	CHECK_INT(s.tokens + s.alerted, 0);
+	state_spent_get(st, "2026-12-01", NULL, &s);
+	CHECK_INT(s.tokens, 0);		/* the day before is gone */
+	ROW_END();
+	state_free(st);
+
+	ROW("spent: a hand-edited _budget of the wrong shape reads as nothing, and is replaced");
+	{
+		const char *text = "{\"_budget\": {\"day\": \"2026-12-01\", \"tokens\": \"many\", "
+		    "\"tasks\": 3}}";
+
+		st = NULL;
+		if (CHECK(state_parse(text, strlen(text), "s.json", &st, err, sizeof err) == 0,
+		    "%s", err)) {
+			state_spent_get(st, "2026-12-01", NULL, &s);
+			CHECK_INT(s.tokens, 0);
+			state_spent_get(st, "2026-12-01", "a", &s);
+			CHECK_INT(s.tokens, 0);
+			CHECK_INT(state_spent_add(st, "2026-12-01", "a", 7, 0), 0);
+			state_spent_get(st, "2026-12-01", "a", &s);
+			CHECK_INT(s.tokens, 7);
+		}
+		state_free(st);
+	}
+	ROW_END();
+}
+
 void
 test_state(void)
 {
@@ -170,4 +227,5 @@ test_state(void)
 	}
 	test_usage();
 	test_agent_sessions();
+	test_spent();
 }

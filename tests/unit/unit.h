@@ -64,5 +64,6 @@ void test_ping(void);
 void test_activity(void);
 void test_monitor(void);
 void test_health(void);
+void test_budget(void);
 
 #endif
