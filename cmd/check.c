@@ -388,6 +388,15 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 			printf("note: task '%s' is paused until %s (hb-run resume %s)\n", name,
 			    until, name);
 	}
+	if (!cfg->enabled)
+		printf("note: hb-run is off ([runner] enabled = false): ticks run nothing; a task "
+		    "named on the command line still runs\n");
+	for (size_t i = 0; i < hb->ntasks; i++)
+		if (hb->tasks[i].sched.kind == SCHED_INTERVAL && hb->tasks[i].sched.interval == 0)
+			printf("note: task '%s' is off (every: 0)\n", hb->tasks[i].name);
+	if (st != NULL && state_oneshot_count(st) > 0)
+		printf("note: %zu one-shot task%s wait%s (hb-run tasks)\n", state_oneshot_count(st),
+		    state_oneshot_count(st) == 1 ? "" : "s", state_oneshot_count(st) == 1 ? "s" : "");
 	if (st != NULL && state_clock_warned(st) > (long long)time(NULL))
 		msg_warn("%s: the clock went back: the state holds times from the future",
 		    cfg->state);

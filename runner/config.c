@@ -40,6 +40,7 @@ enum kind {
 	KIND_TARGETS,		/* a notify list: every target parses (delivery/target.h) */
 	KIND_HOURS,		/* HH:MM-HH:MM (tasks/hours.h), or empty */
 	KIND_PING,		/* a ping URL (delivery/ping.h), or empty */
+	KIND_BOOL,		/* true or false (yes/no, on/off), into an int */
 };
 
 /* The kinds whose field is a string (freed by config_free). */
@@ -73,6 +74,8 @@ static const struct key {
 	  "1" },
 	{ "runner", "timezone", KIND_ZONE, offsetof(struct config, timezone), 0, 0, "" },
 	{ "runner", "http_helper", KIND_STR, offsetof(struct config, http_helper), 0, 0, "" },
+	{ "runner", "jitter", KIND_DURATION0, offsetof(struct config, jitter), 0, 0, "0" },
+	{ "runner", "enabled", KIND_BOOL, offsetof(struct config, enabled), 0, 0, "true" },
 	{ "agent", "default", KIND_STR, offsetof(struct config, default_agent), 0, 0, "" },
 	{ "agent", "agent_turn", KIND_PATH, offsetof(struct config, agent_turn), 0, 0,
 	  "claude/agent-turn.sh" },
@@ -386,6 +389,24 @@ set_key(struct config *c, void *base, const char *section, const struct key *k,
 		}
 		free(copy);
 		*(long long *)field = n;
+		return 0;
+	case KIND_BOOL:
+		copy = strndup(value, len);
+		if (copy == NULL)
+			return -1;
+		if (strcasecmp(copy, "true") == 0 || strcasecmp(copy, "yes") == 0 ||
+		    strcasecmp(copy, "on") == 0 || strcmp(copy, "1") == 0) {
+			*(int *)field = 1;
+		} else if (strcasecmp(copy, "false") == 0 || strcasecmp(copy, "no") == 0 ||
+		    strcasecmp(copy, "off") == 0 || strcmp(copy, "0") == 0) {
+			*(int *)field = 0;
+		} else {
+			add_error(c, "%s: bad %s.%s '%s': use true or false (or yes/no, on/off)",
+			    where, section, k->name, copy);
+			free(copy);
+			return -1;
+		}
+		free(copy);
 		return 0;
 	case KIND_COUNT:
 		copy = strndup(value, len);

@@ -60,6 +60,8 @@ struct config {
 	long long max_concurrent;
 	char *timezone;
 	char *http_helper;		/* hb-run-http; empty: next to hb-run, else libexec */
+	long long jitter;		/* seconds; a tick waits a fixed part of it, 0: none */
+	int enabled;			/* 0: ticks run nothing (manual runs still do) */
 	/* [agent]: the default agent, and the flat keys of the agent named AGENT_FLAT */
 	char *default_agent;		/* empty: AGENT_FLAT */
 	char default_where[160];	/* where default_agent was set, for messages */

@@ -38,6 +38,8 @@ struct task {
 	int has_active;		/* active_hours: it runs only inside ... */
 	struct hours active;	/* ... this window of its zone's wall time */
 	char *ping;		/* its ping URL, "none", or NULL: [delivery] ping */
+	char *oneshot;		/* a one-shot's id (runner/oneshot.c made the task); NULL: a
+				 * task of HEARTBEAT.md */
 };
 
 struct hb_diag {
