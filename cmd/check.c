@@ -18,6 +18,7 @@
 #include "runner/trust.h"
 #include "runner/util.h"
 #include "state/state.h"
+#include "tasks/duration.h"
 
 /* Is there an executable file NAME on PATH (as execvp would look it up)? */
 static int
@@ -348,7 +349,7 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	char summary[64] = "no problems";
 
 	struct state *st = NULL;
-	char err[1024];
+	char err[1024], cwd[PATH_MAX];
 
 	if (argc != 1)
 		return CMD_USAGE;
@@ -387,6 +388,13 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 		else
 			printf("note: task '%s' is paused until %s (hb-run resume %s)\n", name,
 			    until, name);
+	}
+	if (cfg->jitter > 0 && getcwd(cwd, sizeof cwd) != NULL) {
+		char j[32];
+
+		duration_format(cfg->jitter, j, sizeof j);
+		printf("note: jitter: ticks with work wait %llds (of %s)\n",
+		    tick_jitter(cwd, cfg->jitter), j);
 	}
 	if (!cfg->enabled)
 		printf("note: hb-run is off ([runner] enabled = false): ticks run nothing; a task "
