@@ -199,15 +199,20 @@ oneshot_tasks(const struct heartbeat *hb, const struct state *st, struct heartbe
 		*out = *hb;
 		return -1;
 	}
-	memcpy(out->tasks, hb->tasks, hb->ntasks * sizeof *hb->tasks);
+	/* first: a reminder at its time does not wait behind the tick's slower tasks */
+	memcpy(out->tasks + n, hb->tasks, hb->ntasks * sizeof *hb->tasks);
+	out->ntasks = n;
 	for (size_t i = 0; i < n; i++) {
-		out->ntasks++;
-		if (make_task(&a[i], &out->tasks[hb->ntasks + i]) != 0) {
+		if (make_task(&a[i], &out->tasks[i]) != 0) {
+			for (size_t k = 0; k <= i; k++)
+				task_clear(&out->tasks[k]);
+			free(out->tasks);
+			*out = *hb;
 			state_oneshots_free(a, n);
-			oneshot_tasks_free(hb, out);
 			return -1;
 		}
 	}
+	out->ntasks = n + hb->ntasks;
 	out->empty = 0;
 	state_oneshots_free(a, n);
 	return 0;
@@ -218,7 +223,7 @@ oneshot_tasks_free(const struct heartbeat *hb, struct heartbeat *ext)
 {
 	if (ext->tasks == hb->tasks)
 		return;
-	for (size_t i = hb->ntasks; i < ext->ntasks; i++)
+	for (size_t i = 0; i < ext->ntasks - hb->ntasks; i++)
 		task_clear(&ext->tasks[i]);
 	free(ext->tasks);
 	*ext = *hb;

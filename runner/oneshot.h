@@ -40,8 +40,8 @@ int oneshot_add(struct state *st, struct state_oneshot *x, time_t now, char *err
 /* The follow-ups that run RUN_ID has in ST. */
 size_t oneshot_children(const struct state *st, const char *run_id);
 
-/* HB with a task for each one-shot of ST appended (named "NAME#ID", an at: task at its
- * time); without any, a plain copy. Free with oneshot_tasks_free. Returns 0, or -1. */
+/* HB with a task for each one-shot of ST (named "NAME#ID", an at: task at its time) before
+ * its own; without any, a plain copy. Free with oneshot_tasks_free. Returns 0, or -1. */
 int oneshot_tasks(const struct heartbeat *hb, const struct state *st, struct heartbeat *out);
 void oneshot_tasks_free(const struct heartbeat *hb, struct heartbeat *ext);
 
