@@ -402,9 +402,21 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	for (size_t i = 0; i < hb->ntasks; i++)
 		if (hb->tasks[i].sched.kind == SCHED_INTERVAL && hb->tasks[i].sched.interval == 0)
 			printf("note: task '%s' is off (every: 0)\n", hb->tasks[i].name);
-	if (st != NULL && state_oneshot_count(st) > 0)
+	if (st != NULL && state_oneshot_count(st) > 0) {
+		struct state_oneshot *once = NULL;
+		size_t n = 0;
+
 		printf("note: %zu one-shot task%s wait%s (hb-run tasks)\n", state_oneshot_count(st),
 		    state_oneshot_count(st) == 1 ? "" : "s", state_oneshot_count(st) == 1 ? "s" : "");
+		/* an agent removed from the configuration since: the default agent runs it */
+		if (state_oneshots_get(st, &once, &n) == 0)
+			for (size_t i = 0; i < n; i++)
+				if (once[i].agent != NULL && config_agent(cfg, once[i].agent) == NULL)
+					msg_warn("%s: one-shot task %s#%s: agent '%s' is not configured; "
+					    "the default agent runs it", cfg->state, once[i].name,
+					    once[i].id, once[i].agent);
+		state_oneshots_free(once, n);
+	}
 	if (st != NULL && state_clock_warned(st) > (long long)time(NULL))
 		msg_warn("%s: the clock went back: the state holds times from the future",
 		    cfg->state);

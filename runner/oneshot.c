@@ -172,6 +172,7 @@ make_task(const struct state_oneshot *x, struct task *t)
 	return 0;
 }
 
+/* Frees what make_task gave task T. */
 static void
 task_clear(struct task *t)
 {

@@ -514,3 +514,18 @@ MD
 	run --separate-stderr hb_at "$T0" -n
 	[[ "$output" == *"skip off: off (every: 0)"* ]] || fail "$output"
 }
+
+@test "a one-shot whose agent left the configuration: check warns, the default agent runs it" {
+	pulse
+	printf '[agent.helper]\nagent_turn = %s\n' "$HBT_FIXTURES/agent.sh" >hb-run.ini
+	run --separate-stderr hb_at "$T0" schedule "by helper" --in 5m --agent helper --name h
+	[ "$status" -eq 0 ] || fail "$stderr"
+	id=$(id_of h)
+	: >hb-run.ini
+	run --separate-stderr hb_at "$T0" check
+	[[ "$stderr" == *"warning: .heartbeat-state.json: one-shot task h#$id: agent 'helper' is not configured; the default agent runs it"* ]] ||
+	    fail "$stderr"
+	run --separate-stderr hb_at "2026-01-05 09:05:00"
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$(seen "h#$id" HB_AGENT)" = default ]
+}
