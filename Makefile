@@ -40,9 +40,9 @@ LIB_SRC    = delivery/target.c delivery/ping.c agents/output.c tasks/duration.c 
              state/fileio.c state/state.c state/log.c state/text.c state/activity.c checks/monitor.c \
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
-             runner/budget.c runner/job.c runner/deliver.c runner/outbox.c runner/ping.c runner/record.c runner/tick.c runner/health.c \
+             runner/budget.c runner/job.c runner/deliver.c runner/outbox.c runner/ping.c runner/record.c runner/tick.c runner/health.c runner/oneshot.c \
              cmd/status.c cmd/log.c cmd/report.c cmd/next.c cmd/check.c \
-             cmd/init.c cmd/install.c cmd/pause.c
+             cmd/init.c cmd/install.c cmd/pause.c cmd/oneshot.c
 SRC        = $(LIB_SRC) runner/main.c
 # The model APIs' pure modules (request bodies, replies, transcripts): hb-run-http and the
 # unit tests link them.

@@ -18,6 +18,7 @@
 #include "runner/trust.h"
 #include "runner/util.h"
 #include "state/state.h"
+#include "tasks/duration.h"
 
 /* Is there an executable file NAME on PATH (as execvp would look it up)? */
 static int
@@ -348,7 +349,7 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	char summary[64] = "no problems";
 
 	struct state *st = NULL;
-	char err[1024];
+	char err[1024], cwd[PATH_MAX];
 
 	if (argc != 1)
 		return CMD_USAGE;
@@ -387,6 +388,34 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 		else
 			printf("note: task '%s' is paused until %s (hb-run resume %s)\n", name,
 			    until, name);
+	}
+	if (cfg->jitter > 0 && getcwd(cwd, sizeof cwd) != NULL) {
+		char j[32];
+
+		duration_format(cfg->jitter, j, sizeof j);
+		printf("note: jitter: ticks with work wait %llds (of %s)\n",
+		    tick_jitter(cwd, cfg->jitter), j);
+	}
+	if (!cfg->enabled)
+		printf("note: hb-run is off ([runner] enabled = false): ticks run nothing; a task "
+		    "named on the command line still runs\n");
+	for (size_t i = 0; i < hb->ntasks; i++)
+		if (hb->tasks[i].sched.kind == SCHED_INTERVAL && hb->tasks[i].sched.interval == 0)
+			printf("note: task '%s' is off (every: 0)\n", hb->tasks[i].name);
+	if (st != NULL && state_oneshot_count(st) > 0) {
+		struct state_oneshot *once = NULL;
+		size_t n = 0;
+
+		printf("note: %zu one-shot task%s wait%s (hb-run tasks)\n", state_oneshot_count(st),
+		    state_oneshot_count(st) == 1 ? "" : "s", state_oneshot_count(st) == 1 ? "s" : "");
+		/* an agent removed from the configuration since: the default agent runs it */
+		if (state_oneshots_get(st, &once, &n) == 0)
+			for (size_t i = 0; i < n; i++)
+				if (once[i].agent != NULL && config_agent(cfg, once[i].agent) == NULL)
+					msg_warn("%s: one-shot task %s#%s: agent '%s' is not configured; "
+					    "the default agent runs it", cfg->state, once[i].name,
+					    once[i].id, once[i].agent);
+		state_oneshots_free(once, n);
 	}
 	if (st != NULL && state_clock_warned(st) > (long long)time(NULL))
 		msg_warn("%s: the clock went back: the state holds times from the future",

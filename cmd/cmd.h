@@ -1,6 +1,6 @@
-/* cmd.h - the subcommands: status, log, report, next, check, init, install, uninstall, pause and
- * resume. Each parses its own arguments (ARGV[0] is its name) and returns the exit status,
- * or CMD_USAGE. Included by runner/main.c only. */
+/* cmd.h - the subcommands: status, log, report, next, check, init, install, uninstall, pause,
+ * resume, schedule, tasks and cancel. Each parses its own arguments (ARGV[0] is its name)
+ * and returns the exit status, or CMD_USAGE. Included by runner/main.c only. */
 #ifndef HB_CMD_H
 #define HB_CMD_H
 
@@ -38,5 +38,19 @@ int cmd_uninstall(const char *workspace, int argc, char **argv);
 /* pause [task ...] [--for D], resume [task ...]: of the tasks, or of the whole workspace. */
 int cmd_pause(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
 int cmd_resume(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
+
+/* schedule "PROMPT" --in D | --at T [--name N] [--agent A] [--notify URL]: a one-shot task;
+ * from inside a run (HB_RUN_ID), a follow-up of it. */
+int cmd_schedule(const struct config *cfg, const struct heartbeat *hb, int argc, char **argv);
+/* tasks [--json]: the one-shot tasks that wait. */
+int cmd_tasks(const struct config *cfg, int argc, char **argv);
+/* cancel ID: removes a one-shot task. */
+int cmd_cancel(const struct config *cfg, int argc, char **argv);
+
+struct state;
+struct state_oneshot;
+/* The table of the N one-shots A (status and tasks show it); nothing when N is 0. */
+void oneshot_print(const struct config *cfg, const struct state *st,
+    const struct state_oneshot *a, size_t n);
 
 #endif

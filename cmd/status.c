@@ -406,6 +406,8 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 	{
 		int wname = 4, wsched = 8, wagent = 5;
 		struct state_pause wp;
+		struct state_oneshot *once = NULL;
+		size_t nonce = 0;
 
 		for (size_t i = 0; i < hb->ntasks; i++) {
 			char sched[128];
@@ -432,7 +434,8 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 			else
 				snprintf(last, sizeof last, "-");
 			if (!it->task->enabled)
-				snprintf(next, sizeof next, "disabled");
+				snprintf(next, sizeof next, "%s", it->task->sched.kind ==
+				    SCHED_INTERVAL && it->task->sched.interval == 0 ? "off" : "disabled");
 			else if (it->paused)
 				snprintf(next, sizeof next, "paused");
 			else if (it->due && budget_active(cfg, hb) &&
@@ -462,6 +465,14 @@ status_show(const struct config *cfg, const struct heartbeat *hb, int json)
 		outbox_line(&sum, now);
 		if (budget_active(cfg, hb))
 			budget_lines(cfg, hb, st, now);
+		if (state_oneshots_get(st, &once, &nonce) == 0 && nonce > 0) {
+			printf("\none-shot tasks (hb-run tasks, hb-run cancel ID):\n");
+			oneshot_print(cfg, st, once, nonce);
+		}
+		state_oneshots_free(once, nonce);
+		if (!cfg->enabled)
+			printf("\nhb-run is off ([runner] enabled = false): ticks run nothing; a task "
+			    "named on the command line still runs.\n");
 		state_pause_get(st, NULL, (long long)now, &wp);
 		if (wp.paused) {
 			char until[40] = "resumed";

@@ -78,6 +78,8 @@ static const struct key {
 	{ "runner", "timezone", KIND_ZONE, offsetof(struct config, timezone), 0, 0, "" },
 	{ "runner", "http_helper", KIND_STR, offsetof(struct config, http_helper), 0, 0, "" },
 	{ "runner", "batch", KIND_BOOL, offsetof(struct config, batch), 0, 0, "false" },
+	{ "runner", "jitter", KIND_DURATION0, offsetof(struct config, jitter), 0, 0, "0" },
+	{ "runner", "enabled", KIND_BOOL, offsetof(struct config, enabled), 0, 0, "true" },
 	{ "agent", "default", KIND_STR, offsetof(struct config, default_agent), 0, 0, "" },
 	{ "agent", "agent_turn", KIND_PATH, offsetof(struct config, agent_turn), 0, 0,
 	  "claude/agent-turn.sh" },
@@ -396,21 +398,23 @@ set_key(struct config *c, void *base, const char *section, const struct key *k,
 		*(long long *)field = n;
 		return 0;
 	case KIND_BOOL:
-		if ((len == 4 && strncasecmp(value, "true", 4) == 0) ||
-		    (len == 3 && strncasecmp(value, "yes", 3) == 0) ||
-		    (len == 2 && strncasecmp(value, "on", 2) == 0)) {
+		copy = strndup(value, len);
+		if (copy == NULL)
+			return -1;
+		if (strcasecmp(copy, "true") == 0 || strcasecmp(copy, "yes") == 0 ||
+		    strcasecmp(copy, "on") == 0 || strcmp(copy, "1") == 0) {
 			*(int *)field = 1;
-			return 0;
-		}
-		if ((len == 5 && strncasecmp(value, "false", 5) == 0) ||
-		    (len == 2 && strncasecmp(value, "no", 2) == 0) ||
-		    (len == 3 && strncasecmp(value, "off", 3) == 0)) {
+		} else if (strcasecmp(copy, "false") == 0 || strcasecmp(copy, "no") == 0 ||
+		    strcasecmp(copy, "off") == 0 || strcmp(copy, "0") == 0) {
 			*(int *)field = 0;
-			return 0;
+		} else {
+			add_error(c, "%s: bad %s.%s '%s': use true or false (or yes/no, on/off)",
+			    where, section, k->name, copy);
+			free(copy);
+			return -1;
 		}
-		add_error(c, "%s: bad %s.%s '%.*s': use true or false", where, section, k->name,
-		    (int)len, value);
-		return -1;
+		free(copy);
+		return 0;
 	case KIND_TOKENS:
 	case KIND_COST: {
 		char berr[200];

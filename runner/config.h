@@ -61,6 +61,8 @@ struct config {
 	char *timezone;
 	char *http_helper;		/* hb-run-http; empty: next to hb-run, else libexec */
 	int batch;			/* the due agentTurn tasks of a tick in one agent turn */
+	long long jitter;		/* seconds; a tick waits a fixed part of it, 0: none */
+	int enabled;			/* 0: ticks run nothing (manual runs still do) */
 	/* [agent]: the default agent, and the flat keys of the agent named AGENT_FLAT */
 	char *default_agent;		/* empty: AGENT_FLAT */
 	char default_where[160];	/* where default_agent was set, for messages */

@@ -44,6 +44,10 @@ static const char usage_text[] =
     "       hb-run [-C dir] uninstall [cron|systemd|launchd]\n"
     "       hb-run [options] pause [task ...] [--for duration]\n"
     "       hb-run [options] resume [task ...]\n"
+    "       hb-run [options] schedule prompt --in duration | --at time [--name name]\n"
+    "              [--agent agent] [--notify target]\n"
+    "       hb-run [options] tasks [--json]\n"
+    "       hb-run [options] cancel id\n"
     "       hb-run --help | --version\n";
 
 static const char help_text[] =
@@ -363,6 +367,21 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 	return (int)hb->nerrors;
 }
 
+/* 1 when one-shot tasks wait: a HEARTBEAT.md with nothing to run still ticks for them. */
+static int
+pending_oneshots(const struct config *cfg)
+{
+	struct state *st = NULL;
+	char err[1024];
+	int any;
+
+	if (state_load(cfg->state, &st, err, sizeof err) != 0)
+		return 0;
+	any = state_oneshot_count(st) > 0;
+	state_free(st);
+	return any;
+}
+
 /* Everything after the command line: the workspace, the configuration, HEARTBEAT.md and
  * the command. Returns the exit status; main frees what the command line allocated. */
 static int
@@ -377,6 +396,10 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	if (c->dir != NULL && cmd != NULL && strcmp(cmd, "init") == 0 && chdir(c->dir) != 0 &&
 	    errno == ENOENT && mkdir(c->dir, 0700) == 0)
 		printf("made the workspace %s\n", c->dir);
+	/* schedule from inside a run: the run's workspace, where the agent may have gone */
+	if (c->dir == NULL && cmd != NULL && strcmp(cmd, "schedule") == 0 &&
+	    getenv("HB_WORKSPACE") != NULL && *getenv("HB_WORKSPACE") != '\0')
+		c->dir = getenv("HB_WORKSPACE");
 	if (c->dir != NULL && chdir(c->dir) != 0) {
 		msg_error("%s: %s", c->dir, strerror(errno));
 		return 2;
@@ -404,11 +427,18 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 	}
 	if (zone_fallback() != NULL)
 		warning_add(NULL, 0, "%s", zone_fallback());
-	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0)) {
-		/* neither needs HEARTBEAT.md */
+	if (cmd != NULL && (strcmp(cmd, "log") == 0 || strcmp(cmd, "next") == 0 ||
+	    strcmp(cmd, "tasks") == 0 || strcmp(cmd, "cancel") == 0)) {
+		/* none needs HEARTBEAT.md */
 		warnings_show();
-		status = usage_status(strcmp(cmd, "log") == 0 ? cmd_log(&cfg, argc, argv) :
-		    cmd_next(&cfg, argc, argv));
+		if (strcmp(cmd, "log") == 0)
+			status = usage_status(cmd_log(&cfg, argc, argv));
+		else if (strcmp(cmd, "next") == 0)
+			status = usage_status(cmd_next(&cfg, argc, argv));
+		else if (strcmp(cmd, "tasks") == 0)
+			status = usage_status(cmd_tasks(&cfg, argc, argv));
+		else
+			status = usage_status(cmd_cancel(&cfg, argc, argv));
 		config_free(&cfg);
 		warnings_free();
 		return status;
@@ -440,6 +470,10 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		status = usage_status(cmd_report(&cfg, &hb, argc, argv));
 		if (problems > 0 && status == 0)
 			status = 2;
+	} else if (cmd != NULL && strcmp(cmd, "schedule") == 0) {
+		/* HEARTBEAT.md names the task of a run that asks for a follow-up */
+		warnings_show();
+		status = usage_status(cmd_schedule(&cfg, &hb, argc, argv));
 	} else if (cmd != NULL && strcmp(cmd, "status") == 0) {
 		warnings_show();
 		status = usage_status(cmd_status(&cfg, &hb, argc, argv));
@@ -457,7 +491,7 @@ run_command(struct cli *c, const char *cmd, int argc, char **argv)
 		if (unknown) {
 			/* A named task that does not exist: run none of them. */
 			status = 2;
-		} else if (hb.empty) {
+		} else if (hb.empty && !pending_oneshots(&cfg)) {
 			msg_note("%s is effectively empty: nothing to do", cfg.tasks);
 		} else {
 			struct state *st = NULL;
@@ -498,7 +532,8 @@ main(int argc, char **argv)
 		const char *w = argv[optind];
 
 		static const char *const words[] = { "run", "status", "check", "log", "next",
-		    "init", "install", "uninstall", "pause", "resume", "report" };
+		    "init", "install", "uninstall", "pause", "resume", "report", "schedule", "tasks",
+		    "cancel" };
 
 		for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 			if (strcmp(w, words[i]) == 0)

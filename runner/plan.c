@@ -52,6 +52,10 @@ plan_make(const struct heartbeat *hb, const struct state *st, time_t now, const 
 
 		memset(it, 0, sizeof *it);
 		it->task = t;
+		if (t->oneshot != NULL && !state_oneshot_has(st, t->oneshot)) {
+			it->next = (time_t)-1;	/* ran, or cancelled, since the plan was made */
+			continue;
+		}
 		state_task_get(st, t->name, &it->ts);
 		past.has_run = it->ts.has_run;
 		past.last_run = it->ts.last_run;
@@ -124,6 +128,8 @@ add_job(struct tick *t, size_t *n, const struct task *task, const char *reason,
 	memset(&t->jobs[*n], 0, sizeof t->jobs[*n]);
 	t->jobs[*n].task = task;
 	t->jobs[*n].agent = config_agent(t->cfg, task->agent);	/* main.c checked it */
+	if (t->jobs[*n].agent == NULL)	/* a one-shot's agent, gone from the configuration */
+		t->jobs[*n].agent = config_agent(t->cfg, NULL);
 	t->jobs[*n].reason = reason;
 	t->jobs[(*n)++].overdue = overdue;
 }
@@ -258,6 +264,9 @@ plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 		if (it->held) {
 			printf("skip %s: running in another tick (pid %ld)\n", it->task->name,
 			    it->ts.running_pid);
+		} else if (!it->task->enabled && it->task->sched.kind == SCHED_INTERVAL &&
+		    it->task->sched.interval == 0) {
+			printf("skip %s: off (every: 0)\n", it->task->name);
 		} else if (!it->task->enabled) {
 			printf("skip %s: disabled\n", it->task->name);
 		} else if (it->paused && it->paused_until > 0) {

@@ -16,6 +16,7 @@
 #include "runner/context.h"
 #include "runner/deliver.h"
 #include "runner/msg.h"
+#include "runner/oneshot.h"
 #include "runner/outbox.h"
 #include "runner/ping.h"
 #include "runner/record.h"
@@ -45,6 +46,9 @@ struct outcome {
 	int delivery_failed;		/* a target did not take it: the tick exits 1 */
 	char onote[480];		/* how its output was read, when not as expected */
 	char alert_hash[17];		/* the delivered text's hash, to save with the run */
+	char **followups;		/* its HEARTBEAT_FOLLOWUP: lines (reply.h) */
+	size_t nfollowups;
+	char fnote[200];		/* follow-ups refused, for the log */
 };
 
 /* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
@@ -91,11 +95,89 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	if (rec->status == RUN_INTERRUPTED || rec->status == RUN_OVER_BUDGET)
 		return;
 	state_task_get(st, task->name, &ts);
-	if (ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
+	if (task->oneshot != NULL && (ts.consecutive_errors + 1 >= ONESHOT_MAX_ATTEMPTS ||
+	    (long long)t->now - rec->done_at >= ONESHOT_LATE_MAX)) {
+		rec->done = 1;
+		msg_fail("%s: one-shot task failed %lld time%s in a row; dropped (its runs are in "
+		    "the log)", task->name, ts.consecutive_errors + 1,
+		    ts.consecutive_errors == 0 ? "" : "s");
+	} else if (task->oneshot == NULL && ts.consecutive_errors + 1 >= SCHED_AT_MAX_ATTEMPTS) {
 		rec->done = 1;
 		msg_fail("%s: failed %lld times in a row; giving up on it (change its at: time "
 		    "to run it again)", task->name, ts.consecutive_errors + 1);
 	}
+}
+
+/* Under the lock: the follow-ups run JB asked for in its reply become one-shots, within
+ * the limits (oneshot.h), with its task's agent and dangerous flag. Those refused, and
+ * those it asked for with hb-run schedule and was refused, are said once. */
+static int
+followups(struct tick *t, struct state *st, const struct job *jb, struct outcome *oc)
+{
+	long long refused = state_followups_refused(st, jb->run_id, 0);
+	char err[512], when[40], first[512] = "";
+	const struct tz *z = zone_get(t->cfg->timezone, err, sizeof err);
+
+	if (z == NULL)
+		z = zone_get("UTC", err, sizeof err);
+	for (size_t i = 0; i < oc->nfollowups; i++) {
+		struct state_oneshot x;
+		const char *line = oc->followups[i], *sp = line + strcspn(line, " \t");
+		char spec[TASK_NAME_MAX + 16];
+		int r;
+
+		memset(&x, 0, sizeof x);
+		snprintf(spec, sizeof spec, "%.*s", (int)(sp - line), line);
+		sp += strspn(sp, " \t");
+		if (*sp == '\0' || oneshot_when(strchr(spec, ':') ? NULL : spec,
+		    strchr(spec, ':') ? spec : NULL, z, time(NULL), &x.at, err, sizeof err) != 0) {
+			if (*sp == '\0')
+				snprintf(err, sizeof err, "expected '" REPLY_FOLLOWUP " 30m what to do'");
+			r = ONESHOT_PAST;
+		} else {
+			x.prompt = (char *)sp;
+			x.agent = (char *)jb->agent->name;
+			x.parent_run = (char *)jb->run_id;
+			x.parent_task = jb->task->name;
+			x.dangerous = jb->task->dangerous;
+			/* a one-shot's follow-up keeps its name, not its id */
+			snprintf(spec, sizeof spec, "%.*s", (int)strcspn(jb->task->name, "#"),
+			    jb->task->name);
+			x.name = spec;
+			r = oneshot_add(st, &x, time(NULL), err, sizeof err);
+		}
+		if (r < 0)
+			return -1;
+		if (r == ONESHOT_ADDED) {
+			util_time_iso((time_t)x.at, when, sizeof when);
+			msg_note("%s: follow-up %s scheduled for %s", jb->task->name, x.id, when);
+			continue;
+		}
+		if (first[0] == '\0')
+			memcpy(first, err, sizeof first);
+		refused++;
+	}
+	if (refused > 0) {
+		msg_warn("%s: %lld follow-up%s refused%s%s (at most %d per run, %d waiting, 24 h "
+		    "ahead)", jb->task->name, refused, refused == 1 ? "" : "s", first[0] ? ": " : "",
+		    first, ONESHOT_PER_RUN_MAX, ONESHOT_PENDING_MAX);
+		snprintf(oc->fnote, sizeof oc->fnote, "%lld follow-up%s refused", refused,
+		    refused == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* Under the lock: a one-shot that is done (or was cancelled while it ran) leaves the state;
+ * its runs stay in the log. */
+static void
+oneshot_settle(struct state *st, const struct job *jb, const struct run_record *rec)
+{
+	if (jb->task->oneshot == NULL)
+		return;
+	if (rec->done)
+		state_oneshot_del(st, jb->task->oneshot);
+	if (!state_oneshot_has(st, jb->task->oneshot))
+		state_task_forget(st, jb->task->name);
 }
 
 /* The first line of S, at most 300 bytes of it, for a one-line message. */
@@ -221,10 +303,19 @@ classify(struct tick *t, struct job *jb, const struct child_result *res,
 		return;
 	read_output(t, jb, res, oc);
 	/* An error the agent reported is said above, not delivered as its reply. */
-	if (!oc->out.is_error && reply_classify(oc->out.text ? oc->out.text : "", oc->out.len,
-	    (size_t)t->cfg->ack_max_chars, &oc->verdict, &oc->text, &oc->tlen) != 0)
-		msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the reply",
-		    jb->task->name);
+	if (!oc->out.is_error) {
+		char *rest = NULL;
+		size_t rlen = 0;
+
+		/* HEARTBEAT_FOLLOWUP: lines are for hb-run, not for the person */
+		if (reply_followups(oc->out.text ? oc->out.text : "", oc->out.len, &rest, &rlen,
+		    &oc->followups, &oc->nfollowups) != 0 ||
+		    reply_classify(rest, rlen, (size_t)t->cfg->ack_max_chars, &oc->verdict,
+		    &oc->text, &oc->tlen) != 0)
+			msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the reply",
+			    jb->task->name);
+		free(rest);
+	}
 	oc->rec.has_exit = res->has_exit;
 	oc->rec.exit_code = res->exit_code;
 	oc->rec.duration_ms = res->duration_ms;
@@ -432,6 +523,8 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	if (st != NULL && jb->task->sched.kind == SCHED_AT)
 		at_done(t, st, jb, &rec);
 	if (st == NULL || merge_result(t, st, jb, &rec, oc->replied, err, sizeof err) != 0 ||
+	    (first && oc->replied && followups(t, st, jb, oc) != 0 &&
+	    snprintf(err, sizeof err, "out of memory")) ||
 	    (first && oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports,
 	    oc->nreports) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    (first && ping_settle(t, st, whole) != 0 && snprintf(err, sizeof err, "out of memory")) ||
@@ -439,6 +532,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	    oc->alert_hash, (long long)t->now) != 0 && snprintf(err, sizeof err, "out of memory")) ||
 	    (first && budget_charge(t, st, jb, &rec) != 0 &&
 	    snprintf(err, sizeof err, "out of memory")) ||
+	    (oneshot_settle(st, jb, &rec), 0) ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
@@ -480,6 +574,8 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.note = oc->dnote;
 	if (oc->onote[0] != '\0' && e.note == NULL)
 		e.note = oc->onote;
+	if (oc->fnote[0] != '\0' && e.note == NULL)
+		e.note = oc->fnote;
 	if (unsaved && e.note == NULL)
 		e.note = "the result could not be saved in the state file: the task runs again";
 	if (res != NULL) {
@@ -526,6 +622,7 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	free(oc.reports);
 	free(oc.slots);
 	free(oc.text);
+	reply_followups_free(oc.followups, oc.nfollowups);
 	output_free(&oc.out);
 }
 

@@ -224,3 +224,62 @@ reply_verdict_name(enum reply_verdict v)
 	}
 	return "?";
 }
+
+void
+reply_followups_free(char **lines, size_t n)
+{
+	for (size_t i = 0; lines != NULL && i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+int
+reply_followups(const char *text, size_t len, char **rest, size_t *restlen,
+    char ***lines, size_t *nlines)
+{
+	size_t plen = strlen(REPLY_FOLLOWUP), i = 0, k = 0;
+	char *out = malloc(len + 1), **l = NULL;
+
+	*rest = NULL;
+	*lines = NULL;
+	*nlines = 0;
+	if (out == NULL)
+		return -1;
+	while (i < len) {
+		const char *s = text + i, *nl = memchr(s, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - s) + 1 : len - i, b = 0, e;
+
+		while (b < n && (s[b] == ' ' || s[b] == '\t'))
+			b++;
+		if (n - b < plen || memcmp(s + b, REPLY_FOLLOWUP, plen) != 0) {
+			memcpy(out + k, s, n);
+			k += n;
+			i += n;
+			continue;
+		}
+		b += plen;
+		e = nl ? n - 1 : n;
+		while (b < e && (s[b] == ' ' || s[b] == '\t'))
+			b++;
+		while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+			e--;
+		{
+			char **nlist = realloc(l, (*nlines + 1) * sizeof *l);
+
+			if (nlist == NULL || (nlist[*nlines] = strndup(s + b, e - b)) == NULL) {
+				reply_followups_free(nlist ? nlist : l, *nlines);
+				free(out);
+				*nlines = 0;
+				return -1;
+			}
+			l = nlist;
+			(*nlines)++;
+		}
+		i += n;
+	}
+	out[k] = '\0';
+	*rest = out;
+	*restlen = k;
+	*lines = l;
+	return 0;
+}

@@ -23,6 +23,17 @@ int reply_classify(const char *text, size_t len, size_t ack_max_chars,
 
 const char *reply_verdict_name(enum reply_verdict v);
 
+#define REPLY_FOLLOWUP "HEARTBEAT_FOLLOWUP:"	/* a line asking for a follow-up */
+
+/* Takes the follow-up lines ("HEARTBEAT_FOLLOWUP: 30m Check the CI again", leading blanks
+ * allowed) out of TEXT (LEN bytes): *REST receives the text without them (malloc'd, NUL-
+ * terminated, *RESTLEN bytes), *LINES what follows each "HEARTBEAT_FOLLOWUP:", trimmed (a
+ * malloc'd array of malloc'd strings, *NLINES of them; NULL when none). Returns -1 when
+ * memory ran out. */
+int reply_followups(const char *text, size_t len, char **rest, size_t *restlen,
+    char ***lines, size_t *nlines);
+void reply_followups_free(char **lines, size_t n);
+
 /* Unicode code points in S (N bytes of UTF-8). */
 size_t reply_codepoints(const char *s, size_t n);
 

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "runner/context.h"
 #include "runner/job.h"
 #include "runner/msg.h"
+#include "runner/oneshot.h"
 #include "runner/outbox.h"
 #include "runner/plan.h"
 #include "runner/platform.h"
@@ -120,11 +122,48 @@ tick_helper_path(const struct config *cfg, char *out, size_t len)
 	return -1;
 }
 
+long long
+tick_jitter(const char *workspace, long long jitter)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	if (jitter <= 0)
+		return 0;
+	for (const char *s = workspace; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (long long)(h % (uint64_t)jitter);
+}
+
+/* [runner] jitter: before a tick that has work starts on it, it waits its workspace's
+ * fixed delay (see tick_jitter), so that a fleet started at :00 does not reach one API at
+ * once. A signal ends the wait. Returns 0, or -1 when a signal came. */
+static int
+jitter_wait(struct tick *t)
+{
+	long long d = tick_jitter(t->workspace, t->cfg->jitter);
+	long long until;
+
+	if (d <= 0)
+		return 0;
+	msg_note("jitter: waiting %llds (this workspace's fixed delay within [runner] jitter)",
+	    d);
+	until = child_now_ms() + d * 1000;
+	while (caught == 0 && child_now_ms() < until) {
+		long long left = until - child_now_ms();
+
+		poll(NULL, 0, left > 1000 ? 1000 : (int)(left > 0 ? left : 0));
+	}
+	t->now = time(NULL);	/* the claims re-plan at the time the work starts */
+	return caught != 0 ? -1 : 0;
+}
+
 int
-tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
+tick_run(const struct config *cfg, const struct heartbeat *file_hb, const char *workspace,
     const struct tick_opts *opts, struct state *st)
 {
 	struct plan_item *items = NULL;
+	struct heartbeat ext = *file_hb;	/* HEARTBEAT.md's tasks and the one-shots */
+	const struct heartbeat *hb = &ext;
 	struct tick t;
 	char err[1024];
 	size_t n;
@@ -141,11 +180,10 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	platform_boot_id(t.boot, sizeof t.boot);
 	if (state_lock_path(cfg->state, t.lock, sizeof t.lock) != 0)
 		snprintf(t.lock, sizeof t.lock, "%s", LOCK_FILE);
-	items = calloc(hb->ntasks + 1, sizeof *items);
-	t.jobs = calloc(hb->ntasks + opts->nnames + 1, sizeof *t.jobs);
-	if (items == NULL || t.jobs == NULL) {
-		msg_fail("out of memory");
-		t.status = 1;
+	if (!cfg->enabled && opts->nnames == 0) {
+		/* [runner] enabled = false: off for ticks, silent; a named task still runs */
+		if (opts->dry_run)
+			printf("off ([runner] enabled = false): a tick runs nothing\n");
 		goto out;
 	}
 
@@ -166,7 +204,14 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 		t.status = 2;
 		goto out;
 	}
-	if (st == NULL) {
+	if (st == NULL || oneshot_tasks(file_hb, st, &ext) != 0) {
+		msg_fail("out of memory");
+		t.status = 1;
+		goto out;
+	}
+	items = calloc(hb->ntasks + 1, sizeof *items);
+	t.jobs = calloc(hb->ntasks + opts->nnames + 1, sizeof *t.jobs);
+	if (items == NULL || t.jobs == NULL) {
 		msg_fail("out of memory");
 		t.status = 1;
 		goto out;
@@ -214,6 +259,8 @@ tick_run(const struct config *cfg, const struct heartbeat *hb, const char *works
 	}
 
 	catch_signals();
+	if (opts->nnames == 0 && jitter_wait(&t) != 0)
+		goto done;
 	if (flush)
 		outbox_flush(&t);	/* earlier messages first: they keep their order */
 	if (n == 0 && !first_sight && !corrupt)
@@ -237,5 +284,6 @@ out:
 	state_free(st);
 	free(items);
 	free(t.jobs);
+	oneshot_tasks_free(file_hb, &ext);
 	return t.status;
 }

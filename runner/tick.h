@@ -20,11 +20,15 @@ struct tick_opts {
 	size_t nnames;
 };
 
-/* Runs one tick. ST is the state file as just read without the lock, to plan on, or NULL
+/* Runs one tick: the tasks of HB and the one-shots of the state. ST is the state file as just read without the lock, to plan on, or NULL
  * to read it here; tick_run frees it. Returns the exit status: 0, 1 (a task failed) or 2 (a
  * setup error). */
 int tick_run(const struct config *cfg, const struct heartbeat *hb, const char *workspace,
     const struct tick_opts *opts, struct state *st);
+
+/* The fixed delay of WORKSPACE (its absolute path) within JITTER seconds: from a hash of the
+ * path, 0 <= delay < JITTER (systemd's RandomizedDelaySec with FixedRandomDelay). */
+long long tick_jitter(const char *workspace, long long jitter);
 
 /* Finds agent template NAME: absolute, else in the workspace, else in the installed
  * templates, else in templates/ next to the executable. Returns 0 with the path in OUT. */

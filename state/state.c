@@ -1290,3 +1290,166 @@ state_spent_mark(struct state *st, const char *day, const char *name, const char
 		return 1;
 	return set_item(o, flag, cJSON_CreateTrue());
 }
+
+/* ---- one-shot tasks ("_oneshots") ------------------------------------------------- */
+
+void
+state_oneshots_free(struct state_oneshot *a, size_t n)
+{
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		free(a[i].name);
+		free(a[i].prompt);
+		free(a[i].agent);
+		free(a[i].notify);
+		free(a[i].parent_run);
+		free(a[i].parent_task);
+	}
+	free(a);
+}
+
+int
+state_oneshots_get(const struct state *st, struct state_oneshot **out, size_t *n)
+{
+	const cJSON *arr = root_get(st, STATE_ONESHOTS), *it;
+	struct state_oneshot *a = NULL;
+	size_t k = 0, cap = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+
+	*out = NULL;
+	*n = 0;
+	if (cap == 0)
+		return 0;
+	if ((a = calloc(cap, sizeof *a)) == NULL)
+		return -1;
+	cJSON_ArrayForEach(it, arr) {
+		struct state_oneshot *x = &a[k];
+
+		/* a hand-edited entry without an id, a prompt or a time is not one */
+		if (!cJSON_IsObject(it) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "id")) ||
+		    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "prompt")) ||
+		    num(it, "at", 0) <= 0)
+			continue;
+		copy_str(x->id, sizeof x->id, cJSON_GetObjectItemCaseSensitive(it, "id"));
+		x->name = str_dup_or_null(it, "name");
+		x->prompt = str_dup_or_null(it, "prompt");
+		x->agent = str_dup_or_null(it, "agent");
+		x->notify = str_dup_or_null(it, "notify");
+		x->parent_run = str_dup_or_null(it, "parent_run");
+		x->parent_task = str_dup_or_null(it, "parent_task");
+		if (x->name == NULL)
+			x->name = strdup("once");
+		if (x->name == NULL || x->prompt == NULL) {
+			state_oneshots_free(a, k + 1);
+			return -1;
+		}
+		x->at = num(it, "at", 0);
+		x->created = num(it, "created", 0);
+		x->dangerous = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "dangerous"));
+		k++;
+	}
+	*out = a;
+	*n = k;
+	if (k == 0) {
+		free(a);
+		*out = NULL;
+	}
+	return 0;
+}
+
+/* The entry of one-shot ID in the array, or NULL. */
+static cJSON *
+oneshot_obj(const struct state *st, const char *id)
+{
+	cJSON *arr = root_get(st, STATE_ONESHOTS), *it;
+	const char *v;
+
+	if (!cJSON_IsArray(arr))
+		return NULL;
+	cJSON_ArrayForEach(it, arr) {
+		v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
+		if (cJSON_IsObject(it) && v != NULL && strcmp(v, id) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+size_t
+state_oneshot_count(const struct state *st)
+{
+	const cJSON *arr = root_get(st, STATE_ONESHOTS);
+
+	return cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+}
+
+int
+state_oneshot_has(const struct state *st, const char *id)
+{
+	return oneshot_obj(st, id) != NULL;
+}
+
+int
+state_oneshot_add(struct state *st, const struct state_oneshot *x)
+{
+	cJSON *arr = root_get(st, STATE_ONESHOTS), *o;
+
+	if (!cJSON_IsArray(arr)) {
+		root_del(st, STATE_ONESHOTS);
+		if ((arr = root_add(st, STATE_ONESHOTS, cJSON_CreateArray())) == NULL)
+			return -1;
+	}
+	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(arr, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	if (set_str(o, "id", x->id) != 0 || set_str(o, "name", x->name) != 0 ||
+	    set_str(o, "prompt", x->prompt) != 0 || set_num(o, "at", (double)x->at) != 0 ||
+	    (x->agent != NULL && set_str(o, "agent", x->agent) != 0) ||
+	    (x->notify != NULL && set_str(o, "notify", x->notify) != 0) ||
+	    set_num(o, "created", (double)x->created) != 0 ||
+	    (x->parent_run != NULL && set_str(o, "parent_run", x->parent_run) != 0) ||
+	    (x->parent_task != NULL && set_str(o, "parent_task", x->parent_task) != 0) ||
+	    set_item(o, "dangerous", cJSON_CreateBool(x->dangerous)) != 0)
+		return -1;
+	return 0;
+}
+
+int
+state_oneshot_del(struct state *st, const char *id)
+{
+	cJSON *arr = root_get(st, STATE_ONESHOTS), *o = oneshot_obj(st, id);
+
+	if (o == NULL)
+		return 0;
+	cJSON_Delete(cJSON_DetachItemViaPointer(arr, o));
+	if (cJSON_GetArraySize(arr) == 0)
+		root_del(st, STATE_ONESHOTS);
+	return 1;
+}
+
+void
+state_task_forget(struct state *st, const char *name)
+{
+	root_del(st, name);
+}
+
+long long
+state_followups_refused(struct state *st, const char *run_id, long long add)
+{
+	cJSON *o = root_get(st, STATE_REFUSED);
+	long long n;
+
+	if (!cJSON_IsObject(o)) {
+		if (add <= 0)
+			return 0;
+		root_del(st, STATE_REFUSED);
+		if ((o = root_add(st, STATE_REFUSED, cJSON_CreateObject())) == NULL)
+			return -1;
+	}
+	n = num(o, run_id, 0) + add;
+	del_all(o, run_id);
+	if (add > 0 && set_num(o, run_id, (double)n) != 0)
+		return -1;
+	if (o->child == NULL)
+		root_del(st, STATE_REFUSED);
+	return n;
+}

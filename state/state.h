@@ -255,6 +255,41 @@ int state_spent_add(struct state *st, const char *day, const char *name, long lo
 /* Sets mark FLAG ("alerted" or "skipped") of the workspace (NAME NULL) or of task NAME for
  * DAY. Returns 1 when it was set already, 0 when it is set now, -1 when memory ran out. */
 int state_spent_mark(struct state *st, const char *day, const char *name, const char *flag);
+/* A one-shot task (hb-run schedule, or a follow-up a run asked for), in "_oneshots": it runs
+ * once at AT through the tick's pipeline as task "NAME#ID", then is removed. */
+struct state_oneshot {
+	char id[16];			/* 8 hex digits */
+	char *name;			/* for people; "once" when none was given */
+	char *prompt;
+	long long at;			/* when it is due (Unix seconds) */
+	char *agent;			/* NULL: the default agent */
+	char *notify;			/* a target list; NULL: [delivery] notify */
+	long long created;
+	char *parent_run;		/* a follow-up: the run that asked for it, else NULL ... */
+	char *parent_task;		/* ... and its task */
+	int dangerous;			/* inherited from the task that asked for it */
+};
+
+#define STATE_ONESHOTS "_oneshots"
+#define STATE_REFUSED "_followups_refused"
+
+/* The one-shots, in order, into *OUT (free with state_oneshots_free; NULL when none).
+ * Entries without an id, a prompt or a time are skipped. Returns 0, or -1 (memory). */
+int state_oneshots_get(const struct state *st, struct state_oneshot **out, size_t *n);
+void state_oneshots_free(struct state_oneshot *a, size_t n);
+/* How many entries "_oneshots" holds, without reading them. */
+size_t state_oneshot_count(const struct state *st);
+/* 1 when one-shot ID is still pending. */
+int state_oneshot_has(const struct state *st, const char *id);
+/* Appends X. Returns 0 or -1. */
+int state_oneshot_add(struct state *st, const struct state_oneshot *x);
+/* Removes one-shot ID; returns 1 when it was there, else 0. */
+int state_oneshot_del(struct state *st, const char *id);
+/* Removes the whole object of task NAME (a one-shot's, once it is gone). */
+void state_task_forget(struct state *st, const char *name);
+/* The follow-ups refused to run RUN_ID (over its limit), plus ADD; ADD 0 reads and
+ * forgets the count. Returns the count, or -1 (memory). */
+long long state_followups_refused(struct state *st, const char *run_id, long long add);
 
 #define STATE_LOCK_WAIT 10	/* seconds a tick waits for the workspace lock */
 

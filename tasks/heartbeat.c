@@ -328,6 +328,8 @@ draft_finish(struct parser *p, struct draft *d)
 		d->t.sched.interval = p->default_interval;
 		d->t.sched.is_default = 1;
 	}
+	if (d->t.sched.kind == SCHED_INTERVAL && d->t.sched.interval == 0)
+		d->t.enabled = 0;	/* every: 0m, whatever enabled: says */
 	nt = grow(hb->tasks, hb->ntasks, sizeof *nt);
 	if (nt == NULL) {
 		p->oom = 1;
@@ -546,6 +548,12 @@ set_interval(struct parser *p, struct draft *d, size_t line, const char *key,
 	const char *why = NULL;
 
 	d->t.sched.kind = SCHED_INTERVAL;
+	if (value[0] == '0' && (value[strspn(value, "0")] == '\0' ||
+	    (strchr("smhdw", value[strspn(value, "0")]) != NULL &&
+	    value[strspn(value, "0") + 1] == '\0'))) {
+		d->t.sched.interval = 0;	/* OpenClaw's "every: 0m": the task is off */
+		return 0;
+	}
 	if (duration_parse(value, &d->t.sched.interval, &why) != 0) {
 		diag(p, line, "bad %s '%s': %s", key, value, why);
 		return -1;

@@ -41,6 +41,8 @@ struct task {
 	char *ping;		/* its ping URL, "none", or NULL: [delivery] ping */
 	int has_budget;		/* budget: its own daily limits ... */
 	struct budget budget;	/* ... of tokens and cost (tasks/budget.h) */
+	char *oneshot;		/* a one-shot's id (runner/oneshot.c made the task); NULL: a
+				 * task of HEARTBEAT.md */
 };
 
 struct hb_diag {

@@ -189,6 +189,10 @@ sched_describe(const struct schedule *s, char *buf, size_t len)
 
 	switch (s->kind) {
 	case SCHED_INTERVAL:
+		if (s->interval == 0) {
+			snprintf(buf, len, "off (every 0)");
+			break;
+		}
 		duration_format(s->interval, d, sizeof d);
 		snprintf(buf, len, "every %s%s", d, s->is_default ? " (default)" : "");
 		break;

@@ -17,6 +17,11 @@
 #   the slow task (interval 5m): never two runs overlapping in real time, never two for one T,
 #     and a run at every T whose ticks all started after the previous run's hb-run had exited
 #     (at such a T it was due and not held); at the other T it may or may not run;
+#   one-shot tasks (hb-run schedule before the first tick, at times between the ticks): each
+#     runs once, at the first tick at or after its time; each asks (hb-run schedule from inside
+#     its run) for a follow-up 3 minutes later, which runs once at the next tick; the chain
+#     task asks by its reply (HEARTBEAT_FOLLOWUP: 7m) for a follow-up that asks for the next:
+#     one run every 10 minutes, each once;
 #   plus: no run id twice, every hb-run exited 0 and printed nothing, the log and the state
 #   agree with the agent's own record, no claim and no temp file is left.
 #
@@ -95,6 +100,9 @@ tasks:
   - name: cron10
     cron: "*/10 * * * *"
     prompt: fast, on every tenth minute
+  - name: chain
+    interval: 1d
+    prompt: starts a chain of follow-ups, each asking for the next
   - name: slow
     interval: 5m
     type: agentTurn
@@ -123,6 +131,15 @@ if [ "$HB_TASK" = slow ]; then
 	rm -f "$r/holding.$STRESS_T.$PPID"
 fi
 echo "$HB_TASK $STRESS_T $HB_RUN_ID $PPID" >>"$r/runs"
+case $HB_TASK in
+chain*)
+	echo "HEARTBEAT_FOLLOWUP: 7m the next link of the chain" ;;
+os*)
+	# a follow-up by the command, at the tick's fake time; no -C: HB_WORKSPACE says where
+	LD_PRELOAD=$STRESS_FAKELIB FAKETIME="@$(date -u -d "@$STRESS_T" '+%Y-%m-%d %H:%M:%S')" \
+	    "$STRESS_HB" schedule "the follow-up of $HB_TASK" --in 3m --name cmdfu \
+	    >/dev/null 2>>"$r/schedule-errors" ;;
+esac
 echo HEARTBEAT_OK
 SH
 chmod 755 "$D/agent.sh"
@@ -131,6 +148,20 @@ export HB_AGENT_AGENT_TURN="$D/agent.sh" HB_AGENT_SYSTEM_EVENT="$D/agent.sh"
 : >"$REC/slow"
 : >"$REC/exits"
 : >"$REC/batches"
+: >"$REC/schedule-errors"
+export STRESS_HB=$HB_BIN STRESS_FAKELIB=$FAKELIB
+
+# One-shot tasks os1..os6, between the ticks (7 + 17k minutes after the start), each written
+# down as "NAME AT" (Unix seconds).
+: >"$REC/oneshots"
+for k in 1 2 3 4 5 6; do
+	at=$((T0 + 420 + (k - 1) * 1020))
+	[ "$at" -lt $((T0 + (NT - 1) * STEP)) ] || break
+	STRESS_MARK=$D TMPDIR=$D/tmp LD_PRELOAD=$FAKELIB FAKETIME="@$START" \
+	    "$HB_BIN" -C "$WS" schedule "one-shot $k" --in "$((at - T0))s" --name "os$k" \
+	    >/dev/null || bail "hb-run schedule failed"
+	echo "os$k $at" >>"$REC/oneshots"
+done
 
 # one T I FAKESTR: a wrapper (a subshell): waits for the barrier of T, runs one hb-run at the
 # fake time, and records "T I PID RC LAUNCHED ENDED" (real seconds) when it has exited.
@@ -352,6 +383,35 @@ check(smissed == 0, "slow: ran at every tick at which it was due and not held",
       "no run at: " + ", ".join(iso(t) for t in misses[:10]))
 check(held > 0, "slow: later ticks did find it still running (the test overlapped at all)")
 
+# -- one-shots and follow-ups
+last = ticks[-1]
+def first_tick(at):
+    return next((t for t in ticks if t >= at), None)
+osat = {l.split()[0]: int(l.split()[1]) for l in open(REC + "/oneshots") if l.strip()}
+once = {}
+for r in runs:
+    if "#" in r[0]:
+        once.setdefault(r[0], []).append(int(r[1]))
+twice = {n: ts for n, ts in once.items() if len(ts) > 1}
+dups_total += sum(len(ts) - 1 for ts in twice.values())
+check(not twice, "one-shots: each ran once (%d one-shot runs)" % len(once),
+      "; ".join("%s at %s" % (n, ", ".join(iso(t) for t in ts)) for n, ts in list(twice.items())[:5]))
+osruns = {n.split("#")[0]: ts[0] for n, ts in once.items() if n.startswith("os")}
+wrong = ["%s due %s ran %s" % (n, iso(at), iso(osruns[n]) if n in osruns else "never")
+         for n, at in osat.items() if osruns.get(n) != first_tick(at)]
+check(not wrong, "one-shots: each of the %d scheduled ran at the first tick at or after its time" % len(osat),
+      "\n".join(wrong))
+fu = sorted(ts[0] for n, ts in once.items() if n.startswith("cmdfu#"))
+want = sorted(t + STEP for t in osruns.values() if t + STEP <= last)
+check(fu == want, "follow-ups by command: one per one-shot run, at the next tick (%d)" % len(fu),
+      "got %s, want %s" % ([iso(t) for t in fu], [iso(t) for t in want]))
+chain = sorted([int(r[1]) for r in runs if r[0] == "chain"] + [ts[0] for n, ts in once.items() if n.startswith("chain#")])
+want = [t for t in ticks if (t - ticks[0]) % 600 == 0]
+check(chain == want, "follow-ups by reply: the chain ran every 10 minutes, once each (%d runs)" % len(chain),
+      "got %s" % [iso(t) for t in chain[:12]])
+serr = open(REC + "/schedule-errors").read()
+check(not serr.strip(), "every hb-run schedule from inside a run succeeded", serr[:600])
+
 # -- the log and the state agree with the agent
 L = [json.loads(l) for l in open(WS + "/.heartbeat-log.jsonl") if l.strip()]
 notok = [e for e in L if e.get("status") != "ok"]
@@ -359,12 +419,17 @@ check(not notok, "the log has only ok runs (no interrupted, error, timeout)",
       "\n".join(json.dumps(e)[:300] for e in notok[:5]))
 check(sorted(e["run_id"] for e in L) == sorted(ids), "the log names exactly the runs the agent saw (%d entries)" % len(L))
 S = json.load(open(WS + "/.heartbeat-state.json"))
-names = ["every5", "every10", "every15", "hourly", "cron10", "slow"]
+names = ["every5", "every10", "every15", "hourly", "cron10", "slow", "chain"]
 wrong = ["%s: state runs %s, agent %d" % (n, S.get(n, {}).get("runs"), len(got.get(n, []))) for n in names
          if S.get(n, {}).get("runs", 0) != len(got.get(n, []))]
 check(not wrong, "the state counts exactly the runs the agent saw", "\n".join(wrong))
 claims = [n for n in names if "running" in S.get(n, {})]
 check(not claims, "no claim is left in the state", ", ".join(claims))
+waiting = {"%s#%s" % (o["name"], o["id"]) for o in S.get("_oneshots", [])}
+late_os = [n for n in waiting if [o for o in S["_oneshots"] if "%s#%s" % (o["name"], o["id"]) == n][0]["at"] <= last]
+check(not late_os, "no one-shot is left waiting whose time has come", ", ".join(late_os))
+orphans = [k for k in S if "#" in k and k not in waiting]
+check(not orphans, "no state is left of one-shots that ran", ", ".join(orphans[:10]))
 stale = [n for n in names if got.get(n) and not (max(got[n]) <= S[n].get("last_run", 0) <= max(got[n]) + 5)]
 check(not stale, "each task's last_run is the tick of its last run", ", ".join(stale))
 left = glob.glob(WS + "/.heartbeat-state.json.*") + glob.glob(D + "/tmp/*")

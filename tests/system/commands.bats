@@ -188,7 +188,7 @@ tasks:
   - name: ok-task
     prompt: duplicate
   - name: sched
-    interval: 0
+    interval: 0x
     prompt: zero
 MD
 	cat >hb-run.ini <<'INI'
@@ -201,7 +201,7 @@ INI
 	[[ "$stderr" == *"HEARTBEAT.md:5: "* ]]	# the bad name
 	[[ "$stderr" == *"HEARTBEAT.md:7: "*prompt* ]]
 	[[ "$stderr" == *"HEARTBEAT.md:9: "*duplicate* ]]
-	[[ "$stderr" == *"HEARTBEAT.md:12: "* ]]	# interval 0
+	[[ "$stderr" == *"HEARTBEAT.md:12: "* ]]	# interval 0x (0 alone is off)
 	[[ "$stderr" == *"hb-run.ini:2: "*max_concurrent* ]]
 	[[ "$stderr" == *"missing-agent.sh"*"not found"* ]]
 	[ "$(runs_of)" -eq 0 ]

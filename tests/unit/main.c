@@ -213,6 +213,7 @@ static const struct suite {
 	{ "monitor", test_monitor },
 	{ "health", test_health },
 	{ "budget", test_budget },
+	{ "oneshot", test_oneshot },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -745,6 +745,42 @@ test_agents(void)
 	ROW_END();
 }
 
+/* [runner] jitter (a duration, 0 allowed) and enabled (yes or no). */
+static void
+test_jitter_enabled(void)
+{
+	static const struct {
+		const char *opt;
+		long long jitter;
+		int enabled;
+		const char *error;
+	} rows[] = {
+		{ "runner.jitter=5m", 300, 1, NULL },
+		{ "runner.jitter=0", 0, 1, NULL },
+		{ "runner.jitter=0s", 0, 1, NULL },
+		{ "runner.jitter=soon", 0, 1, "runner.jitter" },
+		{ "runner.enabled=false", 0, 0, NULL },
+		{ "runner.enabled=no", 0, 0, NULL },
+		{ "runner.enabled=Off", 0, 0, NULL },
+		{ "runner.enabled=yes", 0, 1, NULL },
+		{ "runner.enabled=maybe", 0, 1, "use true or false" },
+		{ "runner.enabled=", 0, 1, "runner.enabled" },
+	};
+	struct config c;
+
+	for (size_t r = 0; r < NELEM(rows); r++) {
+		ROW("option %s", rows[r].opt);
+		if (CHECK(config_init(&c) == 0, "config_init failed")) {
+			config_set_option(&c, rows[r].opt);
+			CHECK_INT(c.jitter, rows[r].jitter);
+			CHECK_INT(c.enabled, rows[r].enabled);
+			check_one_error(&c, rows[r].error);
+			config_free(&c);
+		}
+		ROW_END();
+	}
+}
+
 void
 test_config(void)
 {
@@ -762,4 +798,5 @@ test_config(void)
 	test_files();
 	test_env_and_options();
 	test_agents();
+	test_jitter_enabled();
 }

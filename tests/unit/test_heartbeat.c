@@ -443,14 +443,6 @@ static const struct {
 	  "- name: b\n"
 	  "  prompt: q\n",
 	  0, { { "b", "q" } }, { { 4, "bad interval 'soon'" } }, NULL },
-	{ "zero interval",
-	  "tasks:\n"
-	  "- name: a\n"
-	  "  prompt: p\n"
-	  "  every: 0\n"
-	  "- name: b\n"
-	  "  prompt: q\n",
-	  0, { { "b", "q" } }, { { 4, "bad every" } }, NULL },
 	{ "bad timeout",
 	  "tasks:\n"
 	  "- name: a\n"
@@ -1406,9 +1398,44 @@ test_many_names(void)
 	free(text);
 }
 
+/* OpenClaw's "every: 0m": the task is off (never due), whatever enabled: says; not an
+ * error. */
+static void
+test_every_zero(void)
+{
+	static const char *const forms[] = { "0", "0m", "00s", "0h" };
+	struct heartbeat hb;
+	char text[160];
+
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		snprintf(text, sizeof text, "tasks:\n- name: a\n  prompt: p\n  every: %s\n  enabled: "
+		    "true\n- name: b\n  prompt: q\n", forms[i]);
+		ROW("every: 0 is off");
+		if (CHECK(parse(text, DEFAULT_INTERVAL, &hb) == 0, "parse failed")) {
+			CHECK_INT(hb.ntasks, 2);
+			CHECK_INT(hb.ndiags, 0);
+			CHECK_INT(hb.tasks[0].sched.kind, SCHED_INTERVAL);
+			CHECK_INT(hb.tasks[0].sched.interval, 0);
+			CHECK_INT(hb.tasks[0].enabled, 0);
+			CHECK_INT(hb.tasks[1].enabled, 1);
+			heartbeat_free(&hb);
+		}
+		ROW_END();
+	}
+	snprintf(text, sizeof text, "tasks:\n- name: a\n  prompt: p\n  every: 0x\n");
+	ROW("every: 0x is still an error");
+	if (CHECK(parse(text, DEFAULT_INTERVAL, &hb) == 0, "parse failed")) {
+		CHECK_INT(hb.ntasks, 0);
+		CHECK_INT(hb.nerrors, 1);
+		heartbeat_free(&hb);
+	}
+	ROW_END();
+}
+
 void
 test_heartbeat(void)
 {
+	test_every_zero();
 	test_block();
 	test_prompt();
 	test_implicit();

@@ -203,6 +203,56 @@ test_spent(void)
 		}
 		state_free(st);
 	}
+}
+
+/* "_oneshots": entries without an id, a prompt or a time are skipped (a hand edit); add,
+ * has, del; the follow-ups refused to a run are counted, then read and forgotten. */
+static void
+test_oneshots(void)
+{
+	static const char text[] = "{\"_oneshots\": [{\"id\": \"aaaa0001\", \"name\": \"ci\", "
+	    "\"prompt\": \"p\", \"at\": 100, \"dangerous\": true, \"parent_run\": \"r1\"}, "
+	    "{\"id\": \"aaaa0002\", \"prompt\": \"no time\"}, 7, {\"prompt\": \"no id\", "
+	    "\"at\": 5}, {\"id\": \"aaaa0003\", \"prompt\": \"q\", \"at\": 200}]}";
+	struct state *st = NULL;
+	struct state_oneshot *a = NULL, x = { .name = "n", .prompt = "r", .at = 300 };
+	char err[256];
+	size_t n = 0;
+
+	ROW("_oneshots: read, added to, removed from");
+	if (!CHECK(state_parse(text, strlen(text), "s.json", &st, err, sizeof err) == 0, "%s",
+	    err)) {
+		ROW_END();
+		return;
+	}
+	if (CHECK(state_oneshots_get(st, &a, &n) == 0, "out of memory") && CHECK_INT(n, 2)) {
+		CHECK_STR(a[0].id, "aaaa0001");
+		CHECK_STR(a[0].name, "ci");
+		CHECK_INT(a[0].at, 100);
+		CHECK_INT(a[0].dangerous, 1);
+		CHECK_STR(a[0].parent_run, "r1");
+		CHECK_STR(a[1].name, "once");	/* none given */
+		CHECK_STR(a[1].agent, NULL);
+	}
+	state_oneshots_free(a, n);
+	CHECK_INT(state_oneshot_count(st), 5);		/* the entries, read or not */
+	snprintf(x.id, sizeof x.id, "bbbb0001");
+	CHECK_INT(state_oneshot_add(st, &x), 0);
+	CHECK_INT(state_oneshot_has(st, "bbbb0001"), 1);
+	CHECK_INT(state_oneshot_del(st, "aaaa0001"), 1);
+	CHECK_INT(state_oneshot_del(st, "aaaa0001"), 0);
+	CHECK_INT(state_oneshot_has(st, "aaaa0001"), 0);
+	if (CHECK(state_oneshots_get(st, &a, &n) == 0, "out of memory") && CHECK_INT(n, 2)) {
+		CHECK_STR(a[0].id, "aaaa0003");
+		CHECK_STR(a[1].id, "bbbb0001");
+		CHECK_INT(a[1].at, 300);
+	}
+	state_oneshots_free(a, n);
+	CHECK_INT(state_followups_refused(st, "r1", 1), 1);
+	CHECK_INT(state_followups_refused(st, "r1", 2), 3);
+	CHECK_INT(state_followups_refused(st, "r1", 0), 3);
+	CHECK_INT(state_followups_refused(st, "r1", 0), 0);	/* read once */
+	state_free(st);
 	ROW_END();
 }
 
@@ -228,4 +278,5 @@ test_state(void)
 	test_usage();
 	test_agent_sessions();
 	test_spent();
+	test_oneshots();
 }

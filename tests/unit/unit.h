@@ -65,5 +65,6 @@ void test_activity(void);
 void test_monitor(void);
 void test_health(void);
 void test_budget(void);
+void test_oneshot(void);
 
 #endif
