@@ -2,9 +2,9 @@
 # clis.bats - the shipped agent-CLI templates against the real CLIs, installed at pinned
 # versions in tests/agents/node_modules by `make test-deps` (tests/agents/install.sh).
 #
-# Claude Code and Gemini CLI run for real, offline, against local stand-ins for their APIs
-# (fixtures/anthropic-server.js, fixtures/gemini-server.js). For the argument checks, and for
-# Codex and opencode throughout, the CLIs run as fakes that accept only the flags the
+# Claude Code, Gemini CLI and Codex run for real, offline, against local stand-ins for their
+# APIs (fixtures/anthropic-server.js, gemini-server.js, openai-server.js). For the argument
+# checks, and for opencode throughout, the CLIs run as fakes that accept only the flags the
 # installed CLI's own --help lists (read at test time, so the tests follow the pinned
 # versions), record their arguments and standard input, and print output shaped like the
 # real CLI's JSON.
@@ -96,7 +96,8 @@ d = sys.argv[2]
 files = sorted(glob.glob(os.path.join(d, "request.*.json")),
                key=lambda f: int(f.rsplit(".", 2)[1]))
 R = [json.load(open(f)) for f in files]
-M = [r for r in R if ("/v1/messages" in r["url"] or "GenerateContent" in r["url"])
+M = [r for r in R if any(p in r["url"] for p in ("/v1/messages", "GenerateContent",
+                                                   "/v1/responses", "/chat/completions"))
      and "MARK" in json.dumps(r["body"])]
 v = eval(sys.argv[1])
 print(json.dumps(v) if not isinstance(v, str) else v)
@@ -335,6 +336,155 @@ PY
 	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
 	[ "$(api 'len(M)')" -eq 3 ]
 	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[2]][0]')"
+}
+
+# --- the real Codex CLI against a local Responses API -------------------------------------
+
+# Starts the OpenAI stand-in and points Codex at it: a custom model provider in a scratch
+# CODEX_HOME's config.toml (Codex 0.171 speaks only the Responses API to any provider), with
+# the two things Codex would otherwise fetch at every run turned off: analytics
+# (ab.chatgpt.com) and its plugins (github.com, api.github.com, chatgpt.com). Anything still
+# meant for elsewhere goes to the stand-in as a proxy, which records it: the tests see it.
+start_codex_api() {
+	start_server openai-server.js
+	mkdir -p "$WS/home/.codex"
+	cat >"$WS/home/.codex/config.toml" <<EOF
+model_provider = "local"
+
+[analytics]
+enabled = false
+
+[features]
+plugins = false
+
+[model_providers.local]
+name = "local stand-in"
+base_url = "$API_URL/v1"
+wire_api = "responses"
+env_key = "LOCAL_MODEL_KEY"
+EOF
+	export HOME="$WS/home" CODEX_HOME="$WS/home/.codex" LOCAL_MODEL_KEY=anything
+	export HTTPS_PROXY="$API_URL" HTTP_PROXY="$API_URL" ALL_PROXY="$API_URL"
+	export NO_PROXY=127.0.0.1,localhost
+	export PATH="$AGENTS_BIN:$PATH"
+}
+
+# codex_rollout ID: the file in which Codex keeps thread ID.
+codex_rollout() {
+	local f
+	f=$(find "$WS/home/.codex/sessions" -name "rollout-*-$1.jsonl")
+	[ -n "$f" ] || fail "no rollout for thread $1"
+	echo "$f"
+}
+
+@test "codex (real CLI): an agentTurn through hb-run reaches the local API with the task's model; reply and tokens recorded" {
+	need_cli codex
+	start_codex_api
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    agent: codex
+    interval: 30m
+    model: codex-test-model-1
+    prompt: look at the MARK and say what you see
+MD
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$output" == *"fake reply"* ]]
+	# one model call, and nothing else went anywhere (no proxied CONNECT, no other path)
+	[ "$(api '[r["method"] + " " + r["url"] for r in R]')" = '["POST /v1/responses"]' ]
+	[ "$(api 'len(M)')" -eq 1 ]
+	[ "$(api 'M[0]["body"]["model"]')" = codex-test-model-1 ]
+	[ "$(api 'M[0]["body"]["stream"]')" = true ]
+	api 'json.dumps(M[0]["body"]["input"][-1])' | grep -q 'look at the MARK'
+	[ "$(py 'S["turn"]["last_status"]')" = ok ]
+	[ "$(py 'L[-1]["agent"]')" = codex ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[0]][0]')"
+	# the usage Codex reported from the server's: 11 input and 7 output tokens
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	# an agentTurn keeps no agent session, and ran in Codex's read-only sandbox
+	[ "$(py '(S.get("_sessions") or {}).get("main", {}).get("agent_sessions", {})')" = '{}' ]
+	grep -q '"sandbox_policy":{"type":"read-only"}' "$(codex_rollout "$(py 'L[-1]["agent_session"]')")"
+}
+
+@test "codex (real CLI): a systemEvent's thread id comes back as HB_AGENT_SESSION and resumes with the first turn; a lost thread starts anew" {
+	need_cli codex
+	start_codex_api
+	heartbeat <<'MD'
+tasks:
+  - name: ev
+    agent: codex
+    type: systemEvent
+    interval: 30m
+    model: codex-test-model-2
+    prompt: check the MARK again
+MD
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	sid=$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')
+	[ -n "$sid" ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$sid" ]
+	codex_rollout "$sid"
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(api 'M[1]["body"]["model"]')" = codex-test-model-2 ]
+	# the resumed request carries the first turn: its prompt and the model's answer
+	[ "$(api '[i["role"] for i in M[1]["body"]["input"] if i.get("type") == "message"][-3:]')" = '["user", "assistant", "user"]' ]
+	[ "$(api 'json.dumps(M[1]["body"]["input"]).count("check the MARK again")')" -ge 2 ]
+	api 'json.dumps(M[1]["body"]["input"])' | grep -q 'fake reply'
+	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')" = "$sid" ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[1]][0]')"
+	# a thread Codex does not know: the resume fails, a new thread answers, and hb-run keeps
+	# the new thread's id
+	"$HBT_PY" - <<'PY'
+import json
+with open(".heartbeat-state.json") as f:
+    s = json.load(f)
+s["_sessions"]["main"]["agent_sessions"]["codex"] = "0f0e0d0c-0b0a-4908-8706-050403020100"
+with open(".heartbeat-state.json", "w") as f:
+    json.dump(s, f)
+PY
+	run --separate-stderr hb ev
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$(py 'L[-1]["stderr"]')" == *"resuming codex session 0f0e0d0c-0b0a-4908-8706-050403020100 failed"* ]]
+	new=$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')
+	[ -n "$new" ] && [ "$new" != "$sid" ] && [ "$new" != 0f0e0d0c-0b0a-4908-8706-050403020100 ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
+	[ "$(api 'len(M)')" -eq 3 ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[2]][0]')"
+	[ "$(api '[r["method"] + " " + r["url"] for r in R if r["url"] != "/v1/responses"]')" = '[]' ]
+}
+
+@test "codex (real CLI): a dangerous: true task runs Codex without its sandbox, the others in it" {
+	need_cli codex
+	start_codex_api
+	heartbeat <<'MD'
+tasks:
+  - name: risky
+    agent: codex
+    dangerous: true
+    interval: 30m
+    prompt: the MARK, unattended
+  - name: safe
+    agent: codex
+    interval: 30m
+    prompt: the MARK, sandboxed
+MD
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(py '[e["status"] for e in L]')" = '["ok", "ok"]' ]
+	# Codex keeps each turn's sandbox in its rollout
+	local risky safe
+	risky=$(codex_rollout "$(py '[e["agent_session"] for e in L if e["task"] == "risky"][0]')")
+	safe=$(codex_rollout "$(py '[e["agent_session"] for e in L if e["task"] == "safe"][0]')")
+	grep -q '"sandbox_policy":{"type":"danger-full-access"}' "$risky"
+	refute grep -q '"sandbox_policy":{"type":"danger-full-access"}' "$safe"
+	grep -q '"sandbox_policy":{"type":"read-only"}' "$safe"
 }
 
 # --- fakes that know the real flags -----------------------------------------------------
