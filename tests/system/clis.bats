@@ -437,6 +437,9 @@ MD
 	api 'json.dumps(M[1]["body"]["input"])' | grep -q 'fake reply'
 	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')" = "$sid" ]
 	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[1]][0]')"
+	# Codex counts the thread's tokens so far (22 and 14 now): the run's are what they grew by
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	[ "$(py 'S["ev"]["tokens_in"], S["ev"]["tokens_out"]')" = "[22, 14]" ]
 	# a thread Codex does not know: the resume fails, a new thread answers, and hb-run keeps
 	# the new thread's id
 	"$HBT_PY" - <<'PY'
@@ -456,6 +459,7 @@ PY
 	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
 	[ "$(api 'len(M)')" -eq 3 ]
 	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[2]][0]')"
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]	# a new thread's
 	[ "$(api '[r["method"] + " " + r["url"] for r in R if r["url"] != "/v1/responses"]')" = '[]' ]
 }
 
