@@ -354,6 +354,7 @@ codex_event(const cJSON *ev, struct output *out, void *arg)
 			return set_text(out, msg, strlen(msg));	/* the last one is the reply */
 		}
 	} else if (strcmp(type, "turn.completed") == 0) {
+		out->running_totals = 1;
 		add(&out->input_tokens, count(usage, "input_tokens"));
 		add(&out->cached_tokens, count(usage, "cached_input_tokens"));
 		add(&out->output_tokens, count(usage, "output_tokens"));

@@ -30,6 +30,8 @@ struct output {
 	double cost_usd;	/* < 0 when the agent did not say */
 	char session[OUTPUT_SESSION_MAX];	/* the CLI's own session id, or "" */
 	char model[80];		/* the model that answered, when the agent says so, or "" */
+	int running_totals;	/* the tokens are the session's running totals, earlier runs
+				 * included (codex exec's turn.completed), not this run's */
 };
 
 /* The format named NAME ("text", "claude-json", ...). Returns 0, or -1 for an unknown name. */

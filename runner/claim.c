@@ -223,6 +223,8 @@ claim_jobs(struct tick *t, struct plan_item *items)
 			snprintf(jb->session, sizeof jb->session, "%s", id);
 			id = state_session_agent(st, MAIN_SESSION, jb->agent->name);
 			snprintf(jb->agent_session, sizeof jb->agent_session, "%s", id ? id : "");
+			state_session_agent_totals(st, MAIN_SESSION, jb->agent->name, id,
+			    jb->agent_totals);
 		}
 		if (it->ts.unreadable[0] != '\0')
 			msg_warn("%s: task '%s': cannot read %s; taken as absent (this run replaces "

@@ -33,6 +33,9 @@ struct job {
 	int session_new;
 	char agent_session[OUTPUT_SESSION_MAX];	/* systemEvent: the agent CLI's own session
 						 * id, or "" */
+	long long agent_totals[3];	/* the running token totals (input, cached, output)
+					 * it last reported for agent_session, or 0s */
+	int totals_seen;		/* this run reported its session's running totals */
 	/* while it runs */
 	struct child *child;
 	char *prompt_path;		/* malloc'd; NULL until written */

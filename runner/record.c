@@ -67,6 +67,9 @@ merge_result(struct tick *t, struct state *st, const struct job *jb,
 		r = state_session_mark_used(st, MAIN_SESSION, jb->session);
 	if (r == 0 && started && jb->task->type == TASK_SYSTEM_EVENT && jb->agent_session[0])
 		r = state_session_agent_set(st, MAIN_SESSION, jb->agent->name, jb->agent_session);
+	if (r == 0 && started && jb->totals_seen && jb->agent_session[0])
+		r = state_session_agent_totals_set(st, MAIN_SESSION, jb->agent->name,
+		    jb->agent_session, jb->agent_totals);
 	if (jb->task->type == TASK_SYSTEM_EVENT && t->session_jobs > 0 && --t->session_jobs == 0)
 		state_session_unclaim(st, MAIN_SESSION, (long)getpid());
 	if (r != 0)
@@ -190,6 +193,30 @@ first_line(const char *s, char *buf, size_t len)
 	    " ..." : "");
 }
 
+/* O's tokens, when they are the running totals of the agent session that JB resumed: what
+ * they grew by since its last run, which are this run's. JB keeps the totals for the next
+ * run of a systemEvent. */
+static void
+run_tokens(struct job *jb, struct output *o)
+{
+	long long *now[3] = { &o->input_tokens, &o->cached_tokens, &o->output_tokens };
+	long long was[3];
+	int grew = 1;
+
+	if (!o->running_totals || o->session[0] == '\0' ||
+	    jb->task->type != TASK_SYSTEM_EVENT)
+		return;
+	for (int i = 0; i < 3; i++) {
+		was[i] = strcmp(o->session, jb->agent_session) == 0 ? jb->agent_totals[i] : 0;
+		jb->agent_totals[i] = *now[i] > 0 ? *now[i] : 0;
+		grew &= *now[i] < 0 || *now[i] >= was[i];
+	}
+	jb->totals_seen = 1;
+	for (int i = 0; i < 3 && grew; i++)
+		if (*now[i] > 0)
+			*now[i] -= was[i];
+}
+
 /* Reads what the agent printed in its format: the reply, the usage, its own session id. A
  * failure it reports fails the run; output not in its format is the reply as text. */
 static void
@@ -226,6 +253,7 @@ read_output(struct tick *t, struct job *jb, const struct child_result *res,
 			msg_detail(o->text, o->len, STDERR_LINES);
 		}
 	}
+	run_tokens(jb, o);
 	/* The cost: the agent's own figure, else its tokens at the configured prices. */
 	if (o->cost_usd < 0 && a->has_price && (o->input_tokens >= 0 || o->output_tokens >= 0))
 		o->cost_usd = ((o->input_tokens > 0 ? (double)o->input_tokens : 0) * a->price_in +
@@ -237,9 +265,12 @@ read_output(struct tick *t, struct job *jb, const struct child_result *res,
 	if (jb->task->type == TASK_SYSTEM_EVENT && o->session[0] != '\0') {
 		snprintf(jb->agent_session, sizeof jb->agent_session, "%s", o->session);
 		for (size_t j = 0; j < t->njobs; j++)
-			if (t->jobs[j].agent == a && t->jobs[j].task->type == TASK_SYSTEM_EVENT)
+			if (t->jobs[j].agent == a && t->jobs[j].task->type == TASK_SYSTEM_EVENT) {
 				snprintf(t->jobs[j].agent_session, sizeof t->jobs[j].agent_session,
 				    "%s", o->session);
+				memcpy(t->jobs[j].agent_totals, jb->agent_totals,
+				    sizeof jb->agent_totals);
+			}
 	}
 }
 

@@ -755,6 +755,49 @@ state_session_agent_set(struct state *st, const char *key, const char *agent, co
 	return set_str(all, agent, id);
 }
 
+static const char *const total_names[3] = { "input", "cached", "output" };
+
+int
+state_session_agent_totals(const struct state *st, const char *key, const char *agent,
+    const char *id, long long totals[3])
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root_get(st, "_sessions"), key);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(s, "agent_totals"), agent);
+	const char *of = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "session"));
+
+	for (int i = 0; i < 3; i++)
+		totals[i] = 0;
+	if (of == NULL || id == NULL || strcmp(of, id) != 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		totals[i] = num(a, total_names[i], 0);
+	return 0;
+}
+
+int
+state_session_agent_totals_set(struct state *st, const char *key, const char *agent,
+    const char *id, const long long totals[3])
+{
+	cJSON *s = cJSON_GetObjectItemCaseSensitive(root_get(st, "_sessions"), key), *all, *a;
+
+	if (!cJSON_IsObject(s))
+		return -1;
+	all = cJSON_GetObjectItemCaseSensitive(s, "agent_totals");
+	if (!cJSON_IsObject(all)) {
+		del_all(s, "agent_totals");
+		if ((all = cJSON_AddObjectToObject(s, "agent_totals")) == NULL)
+			return -1;
+	}
+	if ((a = cJSON_CreateObject()) == NULL || set_item(all, agent, a) != 0 ||
+	    set_str(a, "session", id) != 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (set_num(a, total_names[i], (double)totals[i]) != 0)
+			return -1;
+	return 0;
+}
+
 static const volatile sig_atomic_t *lock_stop;
 
 void

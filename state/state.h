@@ -147,6 +147,16 @@ const char *state_session_agent(const struct state *st, const char *key, const c
 /* Keeps ID as agent AGENT's session id for session KEY, which must exist. */
 int state_session_agent_set(struct state *st, const char *key, const char *agent,
     const char *id);
+/* The running token totals (input, cached, output) that agent AGENT last reported for its
+ * own session ID in session KEY ("agent_totals", for the CLIs whose usage counts the whole
+ * session: Codex). Returns 0 with TOTALS filled, or -1 (TOTALS all 0) when none are kept
+ * for ID. */
+int state_session_agent_totals(const struct state *st, const char *key, const char *agent,
+    const char *id, long long totals[3]);
+/* Keeps TOTALS as agent AGENT's running totals for its session ID in session KEY, which
+ * must exist. */
+int state_session_agent_totals_set(struct state *st, const char *key, const char *agent,
+    const char *id, const long long totals[3]);
 
 /* The clock went back: the latest time from the future that was reported (0: none). */
 long long state_clock_warned(const struct state *st);

@@ -2,12 +2,13 @@
 # clis.bats - the shipped agent-CLI templates against the real CLIs, installed at pinned
 # versions in tests/agents/node_modules by `make test-deps` (tests/agents/install.sh).
 #
-# Claude Code and Gemini CLI run for real, offline, against local stand-ins for their APIs
-# (fixtures/anthropic-server.js, fixtures/gemini-server.js). For the argument checks, and for
-# Codex and opencode throughout, the CLIs run as fakes that accept only the flags the
-# installed CLI's own --help lists (read at test time, so the tests follow the pinned
-# versions), record their arguments and standard input, and print output shaped like the
-# real CLI's JSON.
+# All four run for real, offline, against local stand-ins for their APIs
+# (fixtures/anthropic-server.js for Claude Code, gemini-server.js for Gemini CLI,
+# openai-server.js for Codex's Responses API and opencode's chat completions). For the
+# argument checks and the failures (a failed resume, a failing or missing CLI), the CLIs run
+# as fakes that accept only the flags the installed CLI's own --help lists (read at test
+# time, so the tests follow the pinned versions), record their arguments and standard input,
+# and print output shaped like the real CLI's JSON.
 #
 # Tasks name the built-in agents (agent: claude, codex, gemini, opencode), so hb-run runs the
 # shipped templates from the build tree and reads their output in each CLI's format: the
@@ -96,7 +97,8 @@ d = sys.argv[2]
 files = sorted(glob.glob(os.path.join(d, "request.*.json")),
                key=lambda f: int(f.rsplit(".", 2)[1]))
 R = [json.load(open(f)) for f in files]
-M = [r for r in R if ("/v1/messages" in r["url"] or "GenerateContent" in r["url"])
+M = [r for r in R if any(p in r["url"] for p in ("/v1/messages", "GenerateContent",
+                                                   "/v1/responses", "/chat/completions"))
      and "MARK" in json.dumps(r["body"])]
 v = eval(sys.argv[1])
 print(json.dumps(v) if not isinstance(v, str) else v)
@@ -335,6 +337,308 @@ PY
 	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
 	[ "$(api 'len(M)')" -eq 3 ]
 	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[2]][0]')"
+}
+
+# --- the real Codex CLI against a local Responses API -------------------------------------
+
+# Starts the OpenAI stand-in and points Codex at it: a custom model provider in a scratch
+# CODEX_HOME's config.toml (Codex 0.171 speaks only the Responses API to any provider), with
+# the two things Codex would otherwise fetch at every run turned off: analytics
+# (ab.chatgpt.com) and its plugins (github.com, api.github.com, chatgpt.com). Anything still
+# meant for elsewhere goes to the stand-in as a proxy, which records it: the tests see it.
+start_codex_api() {
+	start_server openai-server.js
+	mkdir -p "$WS/home/.codex"
+	cat >"$WS/home/.codex/config.toml" <<EOF
+model_provider = "local"
+
+[analytics]
+enabled = false
+
+[features]
+plugins = false
+
+[model_providers.local]
+name = "local stand-in"
+base_url = "$API_URL/v1"
+wire_api = "responses"
+env_key = "LOCAL_MODEL_KEY"
+EOF
+	export HOME="$WS/home" CODEX_HOME="$WS/home/.codex" LOCAL_MODEL_KEY=anything
+	export HTTPS_PROXY="$API_URL" HTTP_PROXY="$API_URL" ALL_PROXY="$API_URL"
+	export NO_PROXY=127.0.0.1,localhost
+	export PATH="$AGENTS_BIN:$PATH"
+}
+
+# codex_rollout ID: the file in which Codex keeps thread ID.
+codex_rollout() {
+	local f
+	f=$(find "$WS/home/.codex/sessions" -name "rollout-*-$1.jsonl")
+	[ -n "$f" ] || fail "no rollout for thread $1"
+	echo "$f"
+}
+
+@test "codex (real CLI): an agentTurn through hb-run reaches the local API with the task's model; reply and tokens recorded" {
+	need_cli codex
+	start_codex_api
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    agent: codex
+    interval: 30m
+    model: codex-test-model-1
+    prompt: look at the MARK and say what you see
+MD
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$output" == *"fake reply"* ]]
+	# one model call, and nothing else went anywhere (no proxied CONNECT, no other path)
+	[ "$(api '[r["method"] + " " + r["url"] for r in R]')" = '["POST /v1/responses"]' ]
+	[ "$(api 'len(M)')" -eq 1 ]
+	[ "$(api 'M[0]["body"]["model"]')" = codex-test-model-1 ]
+	[ "$(api 'M[0]["body"]["stream"]')" = true ]
+	api 'json.dumps(M[0]["body"]["input"][-1])' | grep -q 'look at the MARK'
+	[ "$(py 'S["turn"]["last_status"]')" = ok ]
+	[ "$(py 'L[-1]["agent"]')" = codex ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[0]][0]')"
+	# the usage Codex reported from the server's: 11 input and 7 output tokens
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	# an agentTurn keeps no agent session, and ran in Codex's read-only sandbox
+	[ "$(py '(S.get("_sessions") or {}).get("main", {}).get("agent_sessions", {})')" = '{}' ]
+	grep -q '"sandbox_policy":{"type":"read-only"}' "$(codex_rollout "$(py 'L[-1]["agent_session"]')")"
+}
+
+@test "codex (real CLI): a systemEvent's thread id comes back as HB_AGENT_SESSION and resumes with the first turn; a lost thread starts anew" {
+	need_cli codex
+	start_codex_api
+	heartbeat <<'MD'
+tasks:
+  - name: ev
+    agent: codex
+    type: systemEvent
+    interval: 30m
+    model: codex-test-model-2
+    prompt: check the MARK again
+MD
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	sid=$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')
+	[ -n "$sid" ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$sid" ]
+	codex_rollout "$sid"
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(api 'M[1]["body"]["model"]')" = codex-test-model-2 ]
+	# the resumed request carries the first turn: its prompt and the model's answer
+	[ "$(api '[i["role"] for i in M[1]["body"]["input"] if i.get("type") == "message"][-3:]')" = '["user", "assistant", "user"]' ]
+	[ "$(api 'json.dumps(M[1]["body"]["input"]).count("check the MARK again")')" -ge 2 ]
+	api 'json.dumps(M[1]["body"]["input"])' | grep -q 'fake reply'
+	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')" = "$sid" ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[1]][0]')"
+	# Codex counts the thread's tokens so far (22 and 14 now): the run's are what they grew by
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	[ "$(py 'S["ev"]["tokens_in"], S["ev"]["tokens_out"]')" = "[22, 14]" ]
+	# a thread Codex does not know: the resume fails, a new thread answers, and hb-run keeps
+	# the new thread's id
+	"$HBT_PY" - <<'PY'
+import json
+with open(".heartbeat-state.json") as f:
+    s = json.load(f)
+s["_sessions"]["main"]["agent_sessions"]["codex"] = "0f0e0d0c-0b0a-4908-8706-050403020100"
+with open(".heartbeat-state.json", "w") as f:
+    json.dump(s, f)
+PY
+	run --separate-stderr hb ev
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$(py 'L[-1]["stderr"]')" == *"resuming codex session 0f0e0d0c-0b0a-4908-8706-050403020100 failed"* ]]
+	new=$(py 'S["_sessions"]["main"]["agent_sessions"]["codex"]')
+	[ -n "$new" ] && [ "$new" != "$sid" ] && [ "$new" != 0f0e0d0c-0b0a-4908-8706-050403020100 ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
+	[ "$(api 'len(M)')" -eq 3 ]
+	reply_is "$(api '[i + 1 for i, r in enumerate(R) if r is M[2]][0]')"
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]	# a new thread's
+	[ "$(api '[r["method"] + " " + r["url"] for r in R if r["url"] != "/v1/responses"]')" = '[]' ]
+}
+
+@test "codex (real CLI): a dangerous: true task runs Codex without its sandbox, the others in it" {
+	need_cli codex
+	start_codex_api
+	heartbeat <<'MD'
+tasks:
+  - name: risky
+    agent: codex
+    dangerous: true
+    interval: 30m
+    prompt: the MARK, unattended
+  - name: safe
+    agent: codex
+    interval: 30m
+    prompt: the MARK, sandboxed
+MD
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(py '[e["status"] for e in L]')" = '["ok", "ok"]' ]
+	# Codex keeps each turn's sandbox in its rollout
+	local risky safe
+	risky=$(codex_rollout "$(py '[e["agent_session"] for e in L if e["task"] == "risky"][0]')")
+	safe=$(codex_rollout "$(py '[e["agent_session"] for e in L if e["task"] == "safe"][0]')")
+	grep -q '"sandbox_policy":{"type":"danger-full-access"}' "$risky"
+	refute grep -q '"sandbox_policy":{"type":"danger-full-access"}' "$safe"
+	grep -q '"sandbox_policy":{"type":"read-only"}' "$safe"
+}
+
+# --- the real opencode against a local OpenAI-compatible API --------------------------------
+
+# Starts the OpenAI stand-in and points opencode at it: a provider on opencode's bundled
+# @ai-sdk/openai-compatible (nothing fetched at run time) in a scratch HOME's opencode.json,
+# with its models, bash left to ask (the dangerous: true test runs it), and no title
+# generation (a second model call per new session). opencode would otherwise reach out at
+# every start for its model list (models.opencode.ai: OPENCODE_DISABLE_MODELS_FETCH) and to
+# npm-install @opencode-ai/plugin into its config folder, for the plugins kept there (none
+# here): package.json and package-lock.json say it is, as npm would after installing it.
+# Anything still meant for elsewhere goes to the stand-in as a proxy, which records it.
+start_opencode_api() {
+	start_server openai-server.js
+	local c="$WS/home/.config/opencode"
+	mkdir -p "$c/node_modules"
+	cat >"$c/opencode.json" <<EOF
+{
+  "model": "local/opencode-default-model",
+  "provider": {
+    "local": {
+      "npm": "@ai-sdk/openai-compatible",
+      "name": "local stand-in",
+      "options": { "baseURL": "$API_URL/v1", "apiKey": "anything" },
+      "models": {
+        "opencode-default-model": { "name": "default" },
+        "opencode-test-model-1": { "name": "test 1" },
+        "opencode-test-model-2": { "name": "test 2" }
+      }
+    }
+  },
+  "agent": { "title": { "disable": true } },
+  "permission": { "bash": "ask" }
+}
+EOF
+	echo '{"dependencies": {"@opencode-ai/plugin": "1.18.33"}}' >"$c/package.json"
+	echo '{"packages": {"": {"dependencies": {"@opencode-ai/plugin": "1.18.33"}}}}' \
+	    >"$c/package-lock.json"
+	export HOME="$WS/home" XDG_CONFIG_HOME="$WS/home/.config"
+	export XDG_DATA_HOME="$WS/home/.local/share" XDG_CACHE_HOME="$WS/home/.cache"
+	export XDG_STATE_HOME="$WS/home/.local/state" OPENCODE_DISABLE_MODELS_FETCH=1
+	export HTTPS_PROXY="$API_URL" HTTP_PROXY="$API_URL" ALL_PROXY="$API_URL"
+	export NO_PROXY=127.0.0.1,localhost
+	export PATH="$AGENTS_BIN:$PATH"
+}
+
+@test "opencode (real CLI): an agentTurn through hb-run reaches the local API with the task's model; reply and tokens recorded" {
+	need_cli opencode
+	start_opencode_api
+	heartbeat <<'MD'
+tasks:
+  - name: turn
+    agent: opencode
+    interval: 30m
+    model: local/opencode-test-model-1
+    prompt: look at the MARK and say what you see
+MD
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$output" == *"fake reply"* ]]
+	# one model call, and nothing else went anywhere (no proxied CONNECT, no other path)
+	[ "$(api '[r["method"] + " " + r["url"] for r in R]')" = '["POST /v1/chat/completions"]' ]
+	[ "$(api 'M[0]["body"]["model"]')" = opencode-test-model-1 ]
+	[ "$(api 'M[0]["body"]["stream"]')" = true ]
+	api 'json.dumps(M[0]["body"]["messages"][-1])' | grep -q 'look at the MARK'
+	[ "$(py 'S["turn"]["last_status"]')" = ok ]
+	[ "$(py 'L[-1]["agent"]')" = opencode ]
+	reply_is 1
+	# the usage opencode reported from the server's: 11 input and 7 output tokens
+	[ "$(py 'L[-1]["input_tokens"], L[-1]["output_tokens"]')" = "[11, 7]" ]
+	[ "$(py '(S.get("_sessions") or {}).get("main", {}).get("agent_sessions", {})')" = '{}' ]
+}
+
+@test "opencode (real CLI): a systemEvent's session id comes back as HB_AGENT_SESSION and continues with the first turn; a lost session starts anew" {
+	need_cli opencode
+	start_opencode_api
+	heartbeat <<'MD'
+tasks:
+  - name: ev
+    agent: opencode
+    type: systemEvent
+    interval: 30m
+    model: local/opencode-test-model-2
+    prompt: check the MARK again
+MD
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	sid=$(py 'S["_sessions"]["main"]["agent_sessions"]["opencode"]')
+	[[ "$sid" == ses_* ]] || fail "session: $sid"
+	[ "$(py 'L[-1]["agent_session"]')" = "$sid" ]
+	run --separate-stderr hb ev
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[ "$(api 'len(M)')" -eq 2 ]
+	[ "$(api 'M[1]["body"]["model"]')" = opencode-test-model-2 ]
+	# the continued request carries the first turn: its prompt and the model's answer
+	[ "$(api '[m["role"] for m in M[1]["body"]["messages"]][-3:]')" = '["user", "assistant", "user"]' ]
+	[ "$(api 'json.dumps(M[1]["body"]["messages"]).count("check the MARK again")')" -ge 2 ]
+	api 'json.dumps(M[1]["body"]["messages"])' | grep -q 'fake reply 1'
+	[ "$(py 'S["_sessions"]["main"]["agent_sessions"]["opencode"]')" = "$sid" ]
+	reply_is 2
+	# a session opencode does not know: continuing it fails, a new session answers, and
+	# hb-run keeps the new session's id
+	"$HBT_PY" - <<'PY'
+import json
+with open(".heartbeat-state.json") as f:
+    s = json.load(f)
+s["_sessions"]["main"]["agent_sessions"]["opencode"] = "ses_0123abcdEF"
+with open(".heartbeat-state.json", "w") as f:
+    json.dump(s, f)
+PY
+	run --separate-stderr hb ev
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	[[ "$(py 'L[-1]["stderr"]')" == *"continuing opencode session ses_0123abcdEF failed"* ]]
+	new=$(py 'S["_sessions"]["main"]["agent_sessions"]["opencode"]')
+	[[ "$new" == ses_* ]] && [ "$new" != "$sid" ] && [ "$new" != ses_0123abcdEF ]
+	[ "$(py 'L[-1]["agent_session"]')" = "$new" ]
+	[ "$(api 'len(M)')" -eq 3 ]
+	reply_is 3
+	[ "$(api '[r["method"] + " " + r["url"] for r in R if r["url"] != "/v1/chat/completions"]')" = '[]' ]
+}
+
+@test "opencode (real CLI): a dangerous: true task may run the shell tool the rules leave to ask, the others may not" {
+	need_cli opencode
+	start_opencode_api
+	heartbeat <<MD
+tasks:
+  - name: risky
+    agent: opencode
+    dangerous: true
+    interval: 30m
+    prompt: "SHELL: touch $WS/ran-risky"
+  - name: safe
+    agent: opencode
+    interval: 30m
+    prompt: "SHELL: touch $WS/ran-safe"
+MD
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ] || fail "hb-run: $stderr"
+	# the model asked for the command in both tasks; opencode ran it for the dangerous one
+	# only, and sent its result back for the answer
+	[ -e "$WS/ran-risky" ]
+	[ ! -e "$WS/ran-safe" ]
+	[ "$(api '[r["body"]["messages"][-1]["role"] for r in R]')" = '["user", "tool", "user"]' ] ||
+	    fail "requests: $(api '[r["body"]["messages"][-1]["role"] for r in R]')"
+	[[ "$(py '[e["stderr"] for e in L if e["task"] == "safe"][0]')" == *"permission requested: bash"*"auto-rejecting"* ]]
+	[ "$(py '[e["reply"] for e in L if e["task"] == "risky"][0]')" = "fake reply 2" ]
 }
 
 # --- fakes that know the real flags -----------------------------------------------------

@@ -205,6 +205,9 @@ test_cases(void)
 		    "cost %g, expected %g", o.cost_usd, c->cost);
 		CHECK_STR(o.session, c->session);
 		CHECK_STR(o.model, c->model);
+		/* only codex's turn.completed counts the whole session */
+		CHECK_INT(o.running_totals, c->f == OUTPUT_CODEX_JSON &&
+		    strstr(c->in, "\"turn.completed\"") != NULL);
 		CHECK(o.parsed || o.why[0] != '\0', "no reason given for the fallback");
 		output_free(&o);
 		ROW_END();

@@ -119,6 +119,27 @@ test_agent_sessions(void)
 	CHECK_STR(state_session_agent(st, "main", "codex"), "t-2");
 	CHECK_INT(state_session_agent_set(st, "other", "codex", "t-3"), -1);	/* no session */
 	ROW_END();
+
+	ROW("agent totals: kept for one session id of the agent's; another id has none");
+	{
+		long long tot[3] = { 7, 7, 7 }, want[3] = { 22, 5, 14 }, more[3] = { 40, 0, 9 };
+
+		CHECK_INT(state_session_agent_totals(st, "main", "codex", "t-2", tot), -1);
+		CHECK(tot[0] == 0 && tot[1] == 0 && tot[2] == 0, "none: zeros");
+		CHECK_INT(state_session_agent_totals_set(st, "main", "codex", "t-2", want), 0);
+		CHECK_INT(state_session_agent_totals(st, "main", "codex", "t-2", tot), 0);
+		CHECK(tot[0] == 22 && tot[1] == 5 && tot[2] == 14, "%lld %lld %lld", tot[0],
+		    tot[1], tot[2]);
+		CHECK_INT(state_session_agent_totals(st, "main", "codex", "t-1", tot), -1);
+		CHECK_INT(state_session_agent_totals(st, "main", "gemini", "t-2", tot), -1);
+		CHECK_INT(state_session_agent_totals(st, "main", "codex", NULL, tot), -1);
+		CHECK_INT(state_session_agent_totals_set(st, "main", "codex", "t-4", more), 0);
+		CHECK_INT(state_session_agent_totals(st, "main", "codex", "t-2", tot), -1);
+		CHECK_INT(state_session_agent_totals(st, "main", "codex", "t-4", tot), 0);
+		CHECK(tot[0] == 40 && tot[1] == 0 && tot[2] == 9, "%lld", tot[0]);
+		CHECK_INT(state_session_agent_totals_set(st, "other", "codex", "t-4", more), -1);
+	}
+	ROW_END();
 	state_free(st);
 
 	ROW("agent sessions: a hand edit that is no id is not handed on; a new session has none");
