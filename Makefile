@@ -36,11 +36,11 @@ DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata st
 AGENT_TEMPLATES = claude codex gemini opencode demo
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = delivery/target.c delivery/ping.c agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c tasks/hours.c \
+LIB_SRC    = checks/builtin.c delivery/target.c delivery/ping.c agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/names.c tasks/tz.c tasks/cron.c tasks/hours.c \
              state/fileio.c state/state.c state/log.c state/text.c \
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
-             runner/job.c runner/deliver.c runner/outbox.c runner/ping.c runner/record.c runner/tick.c \
+             runner/job.c runner/check.c runner/deliver.c runner/outbox.c runner/ping.c runner/record.c runner/tick.c \
              cmd/status.c cmd/log.c cmd/next.c cmd/check.c \
              cmd/init.c cmd/install.c cmd/pause.c
 SRC        = $(LIB_SRC) runner/main.c
@@ -48,7 +48,7 @@ SRC        = $(LIB_SRC) runner/main.c
 # unit tests link them.
 API_SRC    = agents/llm.c agents/openai.c agents/anthropic.c state/transcript.c
 HTTP_SRC   = http/hb-run-http.c http/fetch.c http/post.c $(API_SRC) state/fileio.c state/text.c
-HDR        = $(wildcard delivery/*.h tasks/*.h state/*.h runner/*.h cmd/*.h agents/*.h http/*.h)
+HDR        = $(wildcard checks/*.h delivery/*.h tasks/*.h state/*.h runner/*.h cmd/*.h agents/*.h http/*.h)
 OBJ        = $(SRC:%.c=build/%.o)
 HTTP_OBJ   = $(HTTP_SRC:%.c=build/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)

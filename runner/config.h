@@ -60,6 +60,13 @@ struct config {
 	long long max_concurrent;
 	char *timezone;
 	char *http_helper;		/* hb-run-http; empty: next to hb-run, else libexec */
+	long long check_timeout;	/* seconds, for a task's check: */
+	char *defer_load;		/* the load average per core above which due tasks
+					 * wait, as written; empty: never */
+	long long nice;			/* the niceness of a tick that runs something, 0..19 */
+	/* [triage] */
+	char *triage_agent;		/* the agent that triages findings; empty: none */
+	char triage_where[160];		/* where it was set, for messages */
 	/* [agent]: the default agent, and the flat keys of the agent named AGENT_FLAT */
 	char *default_agent;		/* empty: AGENT_FLAT */
 	char default_where[160];	/* where default_agent was set, for messages */

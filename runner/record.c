@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <cJSON.h>
 
 #include "agents/llm.h"
 #include "agents/output.h"
@@ -44,6 +47,7 @@ struct outcome {
 	int delivery_failed;		/* a target did not take it: the tick exits 1 */
 	char onote[480];		/* how its output was read, when not as expected */
 	char alert_hash[17];		/* the delivered text's hash, to save with the run */
+	int early;			/* it ended before an agent (record_early) */
 };
 
 /* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
@@ -83,7 +87,7 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	if (z == NULL)
 		z = zone_get("UTC", err, sizeof err);
 	rec->done_at = (long long)sched_at_instant(&task->sched, z);
-	if (rec->status == RUN_OK) {
+	if (run_status_ok(rec->status)) {
 		rec->done = 1;
 		return;
 	}
@@ -378,7 +382,7 @@ end_ping(struct tick *t, struct job *jb, const struct child_result *res,
 
 	if (ping_of(t, jb) == NULL || oc->rec.status == RUN_INTERRUPTED)
 		return;
-	if (oc->rec.status == RUN_OK) {
+	if (run_status_ok(oc->rec.status)) {
 		ping_send(t, jb, PING_SUCCESS, 0, NULL, 0);
 		return;
 	}
@@ -404,7 +408,7 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 {
 	struct log_entry e = { 0 };
 	struct log_delivery *deliveries = NULL;
-	struct log_usage usage;
+	struct log_usage usage, triage;
 	struct state *st = NULL;
 	char err[1024], when[40];
 	int fd, unsaved = 0;
@@ -419,7 +423,11 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	st = claim_load_locked(t);
 	if (st != NULL && jb->task->sched.kind == SCHED_AT)
 		at_done(t, st, jb, &oc->rec);
-	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied, err, sizeof err) != 0 ||
+	oc->rec.tier = jb->tier;
+	oc->rec.check = jb->check_snap;
+	oc->rec.keep_check = run_status_ok(oc->rec.status);
+	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied && !oc->early, err,
+	    sizeof err) != 0 ||
 	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
 	    snprintf(err, sizeof err, "out of memory")) ||
 	    (ping_settle(t, st, jb) != 0 && snprintf(err, sizeof err, "out of memory")) ||
@@ -440,11 +448,20 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	e.reason = jb->reason;
 	e.slots = jb->slots;
 	e.status = run_status_name(oc->rec.status);
-	e.agent = jb->agent->name;
+	e.agent = oc->early ? NULL : jb->agent->name;
+	e.tier = jb->tier;
+	e.findings = jb->findings;
+	e.triage = jb->triage;
+	e.triage_reason = jb->triage_reason;
+	triage.input_tokens = jb->triage_in;
+	triage.output_tokens = jb->triage_out;
+	triage.cached_tokens = -1;
+	triage.cost_usd = jb->triage_cost;
+	e.triage_usage = jb->triage ? &triage : NULL;
 	e.dangerous = jb->task->dangerous;
 	usage.input_tokens = oc->rec.input_tokens;
 	usage.output_tokens = oc->rec.output_tokens;
-	usage.cached_tokens = oc->replied ? oc->out.cached_tokens : -1;
+	usage.cached_tokens = oc->replied && !oc->early ? oc->out.cached_tokens : -1;
 	usage.cost_usd = oc->rec.cost_usd;
 	e.usage = &usage;
 	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
@@ -460,7 +477,8 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.deliveries = deliveries;
 		e.ndeliveries = oc->nreports;
 	}
-	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
+	e.note = why_not_started ? why_not_started : (res != NULL && res->exec_failed ?
+	    res->exec_error : NULL);
 	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
 		e.note = oc->dnote;
 	if (oc->onote[0] != '\0' && e.note == NULL)
@@ -479,6 +497,14 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.stderr_text = res->err;
 		e.stderr_len = res->err_len;
 	}
+	if (oc->early) {	/* a check's output is its findings, not a reply */
+		e.verdict = oc->rec.reply;
+		e.reply = oc->replied ? oc->text : NULL;
+		e.reply_len = oc->replied ? oc->tlen : 0;
+		e.reply_total = e.reply_len;
+		if (oc->replied && oc->text == NULL)
+			e.reply = "";
+	}
 	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
 		msg_fail("%s", err);
 		tick_worse(t, 1);
@@ -486,6 +512,57 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 	state_unlock(fd);
 	state_free(st);
 	free(deliveries);
+}
+
+/* Frees what the cheap tiers left on JB. */
+static void
+cheap_free(struct job *jb)
+{
+	free(jb->findings);
+	jb->findings = NULL;
+	cJSON_Delete(jb->check_snap);
+	jb->check_snap = NULL;
+}
+
+void
+record_early(struct tick *t, struct job *jb, int status, const char *note,
+    const char *alert, const struct child_result *res)
+{
+	struct outcome oc;
+
+	memset(&oc, 0, sizeof oc);
+	oc.early = 1;
+	oc.rec.tick_start = (long long)t->now;
+	oc.rec.input_tokens = oc.rec.output_tokens = -1;
+	oc.rec.cost_usd = -1;
+	oc.rec.status = (enum run_status)status;
+	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
+		oc.rec.boot_id = t->boot;
+	if (res != NULL) {
+		oc.rec.has_exit = res->has_exit;
+		oc.rec.exit_code = res->exit_code;
+		oc.rec.duration_ms = res->duration_ms;
+	} else {
+		oc.rec.duration_ms = child_now_ms() - jb->stage_ms;
+	}
+	oc.verdict = REPLY_EMPTY;
+	if (alert != NULL) {
+		oc.replied = 1;
+		if (reply_classify(alert, strlen(alert), (size_t)t->cfg->ack_max_chars, &oc.verdict,
+		    &oc.text, &oc.tlen) != 0)
+			msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the findings",
+			    jb->task->name);
+	}
+	end_ping(t, jb, res, run_status_ok(oc.rec.status) ? NULL : note, &oc);
+	deliver(t, jb, &oc);
+	tick_worse(t, run_status_ok(oc.rec.status) && oc.verdict != REPLY_UNDELIVERED &&
+	    !oc.delivery_failed ? 0 : 1);
+	/* the log's note: why it failed, or the triage's NO */
+	persist(t, jb, res, note, &oc);
+	free(oc.reports);
+	free(oc.slots);
+	free(oc.text);
+	cheap_free(jb);
 }
 
 void
@@ -505,4 +582,5 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	free(oc.slots);
 	free(oc.text);
 	output_free(&oc.out);
+	cheap_free(jb);
 }

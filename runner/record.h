@@ -13,4 +13,11 @@ struct child_result;
 void record_run(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started);
 
+/* Records a run that ended before its agent, at its check or its triage (jb->tier):
+ * STATUS (clear, triaged_out, ok, error, timeout, interrupted), NOTE (said already; may be
+ * NULL), RES the check command's result (may be NULL). ALERT: the findings of a task without
+ * a prompt, delivered as its reply. */
+void record_early(struct tick *t, struct job *jb, int status, const char *note,
+    const char *alert, const struct child_result *res);
+
 #endif

@@ -38,6 +38,10 @@ struct task {
 	int has_active;		/* active_hours: it runs only inside ... */
 	struct hours active;	/* ... this window of its zone's wall time */
 	char *ping;		/* its ping URL, "none", or NULL: [delivery] ping */
+	char *check;		/* check: a command or a built-in (checks/builtin.h), or NULL */
+	int check_line;
+	char *triage;		/* triage: the question for the [triage] agent, or NULL */
+	int triage_line;
 };
 
 struct hb_diag {
@@ -70,7 +74,8 @@ int heartbeat_parse(const char *text, size_t len, long long default_interval,
 void heartbeat_free(struct heartbeat *hb);
 
 /* The full prompt handed to the agent: the task's prompt, then the file's context.
- * Returns a malloc'd string, or NULL when memory ran out. */
+ * Returns a malloc'd string, or NULL when memory ran out. A task with a check: may have no
+ * prompt (its findings are the alert): its prompt is "". */
 char *heartbeat_prompt(const struct heartbeat *hb, const struct task *t);
 
 /* Drops task I (its schedule cannot work: an unknown zone, say) with a problem at LINE. */
