@@ -209,6 +209,7 @@ static const struct suite {
 	{ "target", test_target },
 	{ "hours", test_hours },
 	{ "ping", test_ping },
+	{ "checks", test_checks },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

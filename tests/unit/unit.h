@@ -61,5 +61,6 @@ void test_transcript(void);
 void test_target(void);
 void test_hours(void);
 void test_ping(void);
+void test_checks(void);
 
 #endif
