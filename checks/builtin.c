@@ -131,6 +131,54 @@ check_is_builtin(const char *line, const struct check_builtin **b)
 	return *b != NULL;
 }
 
+/* The edit distance of A and B (each at most 63 bytes), for typos. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (la > 63 || lb > 63)
+		return 64;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* The built-in that WORD (the first word of a check: line, not a built-in) is a typo of:
+ * at most two edits away. NULL: none, WORD is a command. */
+static const struct check_builtin *
+builtin_typo(const char *line)
+{
+	char word[64];
+	size_t n;
+
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t");
+	if (n == 0 || n >= sizeof word)
+		return NULL;
+	memcpy(word, line, n);
+	word[n] = '\0';
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (distance(word, builtins[i].name) <= 2)
+			return &builtins[i];
+	return NULL;
+}
+
 int
 check_validate(const char *line, char *err, size_t errlen)
 {
@@ -138,8 +186,14 @@ check_validate(const char *line, char *err, size_t errlen)
 	char **argv = NULL, werr[128];
 	int argc, r = 0;
 
-	if (!check_is_builtin(line, &b))
-		return 0;
+	if (!check_is_builtin(line, &b)) {
+		if ((b = builtin_typo(line)) == NULL)
+			return 0;
+		snprintf(err, errlen, "unknown built-in '%.*s'; did you mean '%s'? (the built-ins: "
+		    "%s)", (int)strcspn(line + strspn(line, " \t"), " \t"),
+		    line + strspn(line, " \t"), b->name, check_builtin_names());
+		return -1;
+	}
 	if ((argc = check_words(line, &argv, werr, sizeof werr)) < 0) {
 		snprintf(err, errlen, "%s: %s", b->name, werr);
 		return -1;

@@ -63,8 +63,9 @@ void check_words_free(char **argv);
 
 /* Is LINE a call of a built-in (its first word names one)? Then 1 and *B names it. */
 int check_is_builtin(const char *line, const struct check_builtin **b);
-/* Checks a check: line: a command (anything not naming a built-in) is fine; a built-in's
- * arguments must follow its rule. Returns 0, or -1 with ERR set. */
+/* Checks a check: line: a command (anything not naming a built-in) is fine, unless its
+ * first word is a built-in's name misspelt (two edits at most); a built-in's arguments must
+ * follow its rule. Returns 0, or -1 with ERR set. */
 int check_validate(const char *line, char *err, size_t errlen);
 
 /* ---- pure parts, for the unit tests ---- */

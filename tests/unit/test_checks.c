@@ -43,6 +43,10 @@ static const struct {
 	{ "test -s inbox/new && ls inbox/new", 1, NULL },
 	{ "./my-check.sh 'unbalanced", 1, NULL },
 	{ "git-changes-extra x", 1, NULL },
+	{ "git-change .", 0, "unknown built-in 'git-change'; did you mean 'git-changes'?" },
+	{ "  todoscan x", 0, "did you mean 'todo-scan'?" },
+	{ "disk-spaces / 9", 0, "did you mean 'disk-space'?" },
+	{ "ls -l", 1, NULL },
 };
 
 static void
