@@ -150,6 +150,7 @@ bench: hb-run hb-run-http
 	bench/http.sh
 	bench/agents.sh
 	bench/deliver.sh
+	bench/checks.sh
 
 bench-cron: hb-run
 	bench/cron.sh

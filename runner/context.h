@@ -59,6 +59,8 @@ struct job {
 	char triage_reason[320];	/* its line of reason, or why it failed */
 	long long triage_in, triage_out;	/* its tokens, -1: not said */
 	double triage_cost;		/* its cost, < 0: not known */
+	int cleared;			/* all clear, its record waits for record_flush ... */
+	struct run_record clear_rec;	/* ... with this outcome */
 };
 
 struct tick {

@@ -534,6 +534,7 @@ job_run_all(struct tick *t, size_t njobs)
 	}
 	state_free(snaps);
 	snaps = NULL;
+	record_flush(t, njobs);
 	while ((left > 0 && !stopping) || nrun > 0) {
 		long long now = child_now_ms(), wait = -1;
 		int idx;

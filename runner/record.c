@@ -401,44 +401,39 @@ end_ping(struct tick *t, struct job *jb, const struct child_result *res,
 	free(body);
 }
 
-/* Under the lock: merge the result into a fresh state, save it, log the run. */
-static void
-persist(struct tick *t, struct job *jb, const struct child_result *res,
-    const char *why_not_started, struct outcome *oc)
+/* Under the lock, into ST: the outcome OC of JB (an at task's end, the run, the outbox's
+ * slots, the pings, the delivered text's hash). Returns 0, or -1 with ERR set. */
+static int
+merge_outcome(struct tick *t, struct state *st, struct job *jb, struct outcome *oc, char *err,
+    size_t errlen)
 {
-	struct log_entry e = { 0 };
-	struct log_delivery *deliveries = NULL;
-	struct log_usage usage, triage;
-	struct state *st = NULL;
-	char err[1024], when[40];
-	int fd, unsaved = 0;
-
-	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
-	fd = state_lock(t->lock, err, sizeof err);
-	if (fd < 0) {
-		msg_fail("%s: the run of %s is not recorded", err, jb->task->name);
-		tick_worse(t, 1);
-		return;
-	}
-	st = claim_load_locked(t);
-	if (st != NULL && jb->task->sched.kind == SCHED_AT)
+	if (jb->task->sched.kind == SCHED_AT)
 		at_done(t, st, jb, &oc->rec);
 	oc->rec.tier = jb->tier;
 	oc->rec.check = jb->check_snap;
 	oc->rec.keep_check = run_status_ok(oc->rec.status);
-	if (st == NULL || merge_result(t, st, jb, &oc->rec, oc->replied && !oc->early, err,
-	    sizeof err) != 0 ||
-	    (oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0 &&
-	    snprintf(err, sizeof err, "out of memory")) ||
-	    (ping_settle(t, st, jb) != 0 && snprintf(err, sizeof err, "out of memory")) ||
+	if (merge_result(t, st, jb, &oc->rec, oc->replied && !oc->early, err, errlen) != 0)
+		return -1;
+	if ((oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports, oc->nreports) != 0) ||
+	    ping_settle(t, st, jb) != 0 ||
 	    (oc->alert_hash[0] != '\0' && state_task_set_last_alert(st, jb->task->name,
-	    oc->alert_hash, (long long)t->now) != 0 && snprintf(err, sizeof err, "out of memory")) ||
-	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
-		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
-		    jb->task->name);
-		tick_worse(t, 1);
-		unsaved = 1;
+	    oc->alert_hash, (long long)t->now) != 0)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	return 0;
+}
+
+/* Appends the log entry of JB's run; UNSAVED: its result is not in the state file. */
+static void
+log_run(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started, struct outcome *oc, int unsaved)
+{
+	struct log_entry e = { 0 };
+	struct log_delivery *deliveries = NULL;
+	struct log_usage usage, triage;
+	char err[1024], when[40];
+
 	e.start = jb->started;
 	util_time_iso((time_t)e.start, when, sizeof when);
 	e.time = when;
@@ -497,6 +492,11 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		e.stderr_text = res->err;
 		e.stderr_len = res->err_len;
 	}
+	if (res == NULL && oc->early) {
+		e.has_exit = oc->rec.has_exit;
+		e.exit_code = oc->rec.exit_code;
+		e.duration_ms = oc->rec.duration_ms;
+	}
 	if (oc->early) {	/* a check's output is its findings, not a reply */
 		e.verdict = oc->rec.reply;
 		e.reply = oc->replied ? oc->text : NULL;
@@ -509,10 +509,39 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		msg_fail("%s", err);
 		tick_worse(t, 1);
 	}
-	state_unlock(fd);
-	state_free(st);
 	free(deliveries);
 }
+
+/* Under the lock: merge the result into a fresh state, save it, log the run. */
+static void
+persist(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started, struct outcome *oc)
+{
+	struct state *st = NULL;
+	char err[1024];
+	int fd, unsaved = 0;
+
+	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
+	fd = state_lock(t->lock, err, sizeof err);
+	if (fd < 0) {
+		msg_fail("%s: the run of %s is not recorded", err, jb->task->name);
+		tick_worse(t, 1);
+		return;
+	}
+	st = claim_load_locked(t);
+	if (st == NULL || merge_outcome(t, st, jb, oc, err, sizeof err) != 0 ||
+	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
+		    jb->task->name);
+		tick_worse(t, 1);
+		unsaved = 1;
+	}
+	log_run(t, jb, res, why_not_started, oc, unsaved);
+	state_unlock(fd);
+	state_free(st);
+}
+
+
 
 /* Frees what the cheap tiers left on JB. */
 static void
@@ -546,6 +575,13 @@ record_early(struct tick *t, struct job *jb, int status, const char *note,
 		oc.rec.duration_ms = child_now_ms() - jb->stage_ms;
 	}
 	oc.verdict = REPLY_EMPTY;
+	if (status == RUN_CLEAR) {
+		/* nothing to deliver: saved with the others (record_flush) */
+		end_ping(t, jb, res, NULL, &oc);
+		jb->clear_rec = oc.rec;
+		jb->cleared = 1;
+		return;
+	}
 	if (alert != NULL) {
 		oc.replied = 1;
 		if (reply_classify(alert, strlen(alert), (size_t)t->cfg->ack_max_chars, &oc.verdict,
@@ -563,6 +599,55 @@ record_early(struct tick *t, struct job *jb, int status, const char *note,
 	free(oc.slots);
 	free(oc.text);
 	cheap_free(jb);
+}
+
+void
+record_flush(struct tick *t, size_t njobs)
+{
+	struct state *st = NULL;
+	struct outcome oc;
+	char err[1024];
+	size_t n = 0;
+	int fd = -1, unsaved = 0;
+
+	for (size_t j = 0; j < njobs; j++)
+		n += t->jobs[j].cleared;
+	if (n == 0)
+		return;
+	if ((fd = state_lock(t->lock, err, sizeof err)) < 0 ||
+	    (st = claim_load_locked(t)) == NULL) {
+		msg_fail("%s: %zu all clear%s not recorded", fd < 0 ? err : "no state", n,
+		    n == 1 ? " is" : "s are");
+		tick_worse(t, 1);
+		unsaved = 1;
+	}
+	for (size_t j = 0; j < njobs && !unsaved; j++) {
+		if (!t->jobs[j].cleared)
+			continue;
+		memset(&oc, 0, sizeof oc);
+		oc.early = 1;
+		oc.rec = t->jobs[j].clear_rec;
+		if (merge_outcome(t, st, &t->jobs[j], &oc, err, sizeof err) != 0)
+			unsaved = 1;
+	}
+	if (!unsaved && state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_fail("%s: %zu all clear%s not recorded", err, n, n == 1 ? " is" : "s are");
+		tick_worse(t, 1);
+		unsaved = 1;
+	}
+	for (size_t j = 0; j < njobs; j++) {
+		if (!t->jobs[j].cleared)
+			continue;
+		memset(&oc, 0, sizeof oc);
+		oc.early = 1;
+		oc.rec = t->jobs[j].clear_rec;
+		log_run(t, &t->jobs[j], NULL, NULL, &oc, unsaved);
+		t->jobs[j].cleared = 0;
+		cheap_free(&t->jobs[j]);
+	}
+	if (fd >= 0)
+		state_unlock(fd);
+	state_free(st);
 }
 
 void

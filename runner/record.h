@@ -19,5 +19,8 @@ void record_run(struct tick *t, struct job *jb, const struct child_result *res,
  * a prompt, delivered as its reply. */
 void record_early(struct tick *t, struct job *jb, int status, const char *note,
     const char *alert, const struct child_result *res);
+/* An all clear waits (jb->cleared) to be saved with the others of the tick's checks: one
+ * write of the state for all of them. Saves and logs those of the first NJOBS jobs. */
+void record_flush(struct tick *t, size_t njobs);
 
 #endif
