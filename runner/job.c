@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "runner/check.h"
 #include "runner/claim.h"
 #include "runner/context.h"
@@ -574,6 +576,13 @@ job_run_all(struct tick *t, size_t njobs)
 		nrun--;
 	}
 out:
+	/* what the checks left on jobs that never ran (a signal gave their claims back) */
+	for (size_t j = 0; j < njobs; j++) {
+		free(t->jobs[j].findings);
+		t->jobs[j].findings = NULL;
+		cJSON_Delete(t->jobs[j].check_snap);
+		t->jobs[j].check_snap = NULL;
+	}
 	free(agents);
 	free(running);
 	free(started);
