@@ -663,3 +663,25 @@ change() {
 	[ "$(py 'len([e for e in L if e.get("triage")])')" -eq 1 ]
 	[ "$(py 'len([e for e in L if e.get("tier") == "agent"])')" -eq 1 ]
 }
+
+@test "check: a workspace of checks without prompts needs no agent; git-changes needs git, url-changed the helper" {
+	cat >HEARTBEAT.md <<'MD'
+tasks:
+- name: d
+  check: disk-space / 99
+- name: g
+  check: git-changes .
+- name: u
+  check: url-changed http://127.0.0.1:9/x
+MD
+	printf '[agent]\nagent_turn = /nonexistent/agent.sh\n[runner]\nhttp_helper = %s\n' "$HTTP_BIN" >hb-run.ini
+	run --separate-stderr hb check
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$output" = "HEARTBEAT.md: 3 tasks, no problems" ]
+	printf '[runner]\nhttp_helper = /nonexistent/hb-run-http\n' >hb-run.ini
+	mkdir bin
+	run --separate-stderr env PATH="$WS/bin" "$HB_BIN" check
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"HEARTBEAT.md:5: check: git-changes needs git, which is not on PATH"* ]]
+	[[ "$stderr" == *"HEARTBEAT.md:7: check: url-changed needs the HTTP helper /nonexistent/hb-run-http"* ]]
+}
