@@ -537,11 +537,15 @@ static cJSON *
 file_sig(const struct stat *sb)
 {
 	cJSON *a = cJSON_CreateArray();
+#ifdef __APPLE__
+	double mtime = (double)sb->st_mtimespec.tv_sec + sb->st_mtimespec.tv_nsec / 1e9;
+#else
+	double mtime = (double)sb->st_mtim.tv_sec + sb->st_mtim.tv_nsec / 1e9;
+#endif
 
-	if (a != NULL && (!cJSON_AddItemToArray(a, cJSON_CreateNumber((double)sb->st_mtim.tv_sec +
-	    sb->st_mtim.tv_nsec / 1e9)) || !cJSON_AddItemToArray(a,
-	    cJSON_CreateNumber((double)sb->st_size)) || !cJSON_AddItemToArray(a,
-	    cJSON_CreateNumber((double)sb->st_ino)))) {
+	if (a != NULL && (!cJSON_AddItemToArray(a, cJSON_CreateNumber(mtime)) ||
+	    !cJSON_AddItemToArray(a, cJSON_CreateNumber((double)sb->st_size)) ||
+	    !cJSON_AddItemToArray(a, cJSON_CreateNumber((double)sb->st_ino)))) {
 		cJSON_Delete(a);
 		return NULL;
 	}
