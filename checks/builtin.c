@@ -435,6 +435,7 @@ text_done(struct check_text *t, char **findings, char *err, size_t errlen)
 	return 0;
 }
 
+/* disk-space's PERCENT: a whole number from 1 to 100. */
 static int
 args_disk(int argc, char **argv, char *err, size_t errlen)
 {
@@ -876,6 +877,7 @@ fail:
 	return -1;
 }
 
+/* url-changed's URL: http:// or https://. */
 static int
 args_url(int argc, char **argv, char *err, size_t errlen)
 {
