@@ -17,6 +17,8 @@
 #define CHECK_FINDINGS_MAX (16 * 1024)	/* bytes of findings, at most */
 #define CHECK_WORDS_MAX 32		/* words of a check: line */
 
+struct state;
+
 /* Runs ARGV (argv[0] a program's path, or a name looked up on PATH) with EXTRA (NULL-ended
  * "NAME=value" strings, or NULL) added to the environment; its standard output goes to *OUT
  * (malloc'd, NUL-terminated). Returns its exit status, or -1 with ERR set when it could not
@@ -32,6 +34,10 @@ struct check_ctx {
 	const char *helper;		/* hb-run-http's path, for url-changed */
 	long long timeout_ms;		/* the check's time, for a request */
 	long long now;			/* Unix seconds */
+	const char *task;		/* the task's name */
+	const char *state_file;		/* the state file and the activity log, for built-ins */
+	const char *log_file;		/* about hb-run itself */
+	const struct state *state;	/* the state as the tick read it, or NULL */
 };
 
 /* A built-in's run: OLD is the snapshot of its last run (NULL: the first run, which finds

@@ -256,6 +256,10 @@ run_builtin(struct tick *t, struct job *jb, const struct state *st, struct check
 	ctx.arg = cr;
 	ctx.timeout_ms = cr->deadline - start;
 	ctx.now = (long long)t->now;
+	ctx.task = jb->task->name;
+	ctx.state_file = t->cfg->state;
+	ctx.log_file = t->cfg->log;
+	ctx.state = st;
 	if (tick_helper_path(t->cfg, helper, sizeof helper) == 0)
 		ctx.helper = helper;
 	else
@@ -408,6 +412,7 @@ enum check_next
 check_stage(struct tick *t, struct job *jb, const struct state *st)
 {
 	struct check_run cr = { t, jb, child_now_ms() + check_timeout_ms(t, jb), 0 };
+	const struct check_builtin *b;
 	int found;
 
 	jb->triage_in = jb->triage_out = -1;
@@ -417,7 +422,7 @@ check_stage(struct tick *t, struct job *jb, const struct state *st)
 	jb->started = (long long)time(NULL);
 	jb->stage_ms = child_now_ms();
 	jb->tier = "check";
-	if (check_is_builtin(jb->task->check, &(const struct check_builtin *){ NULL }))
+	if (check_is_builtin(jb->task->check, &b))
 		found = run_builtin(t, jb, st, &cr);
 	else
 		found = run_command(t, jb, &cr);
