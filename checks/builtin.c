@@ -740,12 +740,14 @@ hash_hex(const char *s, size_t n, char out[17])
 	snprintf(out, 17, "%016" PRIx64, h);
 }
 
-/* Runs git -C PATH ARGS... through the exec function; its output in *OUT. */
+/* Runs git -C PATH A1 A2 [A3 A4] (A3, A4 may be NULL) through the exec function; its
+ * output in *OUT. */
 static int
 git(const struct check_ctx *ctx, const char *path, const char *a1, const char *a2,
-    char **out, char *err, size_t errlen)
+    const char *a3, const char *a4, char **out, char *err, size_t errlen)
 {
-	char *argv[] = { "git", "-C", (char *)path, (char *)a1, (char *)a2, NULL };
+	char *argv[] = { "git", "-C", (char *)path, (char *)a1, (char *)a2, (char *)a3,
+	    (char *)a4, NULL };
 	char *extra[] = { "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C", NULL };
 	char gerr[512];
 	size_t len;
@@ -763,6 +765,28 @@ git(const struct check_ctx *ctx, const char *path, const char *a1, const char *a
 	free(*out);
 	*out = NULL;
 	return -1;
+}
+
+/* The commits from OLD to NOW in repository PATH, at most 5 of them, one line each, into T
+ * (indented). A history git cannot walk (a forced push, a pruned commit) lists none. */
+static void
+git_commits(const struct check_ctx *ctx, struct check_text *t, const char *path,
+    const char *old, const char *now)
+{
+	char range[200], *out = NULL, err[256];
+
+	snprintf(range, sizeof range, "%s..%s", old, now);
+	if (git(ctx, path, "log", "--format=%h %s", "--max-count=5", range, &out, err,
+	    sizeof err) != 0)
+		return;
+	for (const char *p = out; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+
+		if (n > 0)
+			check_text_add(t, "  %.*s\n", (int)(n > 200 ? 200 : n), p);
+		p += n + (p[n] == '\n');
+	}
+	free(out);
 }
 
 /* The refs of git's for-each-ref output ("SHA REF" lines) as an object ref -> sha. */
@@ -791,8 +815,8 @@ git_refs(const char *out)
 
 /* What changed in one repository PATH since OLD (its snapshot), into T. */
 static void
-git_diff(struct check_text *t, const char *path, const cJSON *old, const cJSON *refs,
-    const char *status, const char *hash)
+git_diff(const struct check_ctx *ctx, struct check_text *t, const char *path,
+    const cJSON *old, const cJSON *refs, const char *status, const char *hash)
 {
 	const cJSON *was = cJSON_GetObjectItemCaseSensitive(old, "refs"), *it, *o;
 	const char *oh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(old, "status"));
@@ -802,9 +826,11 @@ git_diff(struct check_text *t, const char *path, const cJSON *old, const cJSON *
 		o = cJSON_GetObjectItemCaseSensitive(was, it->string);
 		if (o == NULL)
 			check_text_add(t, "%s: new %s at %.10s\n", path, it->string, it->valuestring);
-		else if (cJSON_IsString(o) && strcmp(o->valuestring, it->valuestring) != 0)
+		else if (cJSON_IsString(o) && strcmp(o->valuestring, it->valuestring) != 0) {
 			check_text_add(t, "%s: %s moved %.10s -> %.10s\n", path, it->string,
 			    o->valuestring, it->valuestring);
+			git_commits(ctx, t, path, o->valuestring, it->valuestring);
+		}
 	}
 	cJSON_ArrayForEach(it, was)
 		if (cJSON_GetObjectItemCaseSensitive(refs, it->string) == NULL)
@@ -844,21 +870,22 @@ run_git(const struct check_ctx *ctx, int argc, char **argv, const cJSON *old, cJ
 		char *out = NULL, *status = NULL, hash[17];
 		cJSON *repo, *refs;
 
-		if (git(ctx, argv[i], "for-each-ref", "--format=%(objectname) %(refname)", &out,
-		    err, errlen) != 0)
+		if (git(ctx, argv[i], "for-each-ref", "--format=%(objectname) %(refname)", NULL,
+		    NULL, &out, err, errlen) != 0)
 			goto fail;
 		refs = git_refs(out);
 		free(out);
 		if (refs == NULL)
 			goto oom;
-		if (git(ctx, argv[i], "status", "--porcelain", &status, err, errlen) != 0) {
+		if (git(ctx, argv[i], "status", "--porcelain", NULL, NULL, &status, err,
+		    errlen) != 0) {
 			cJSON_Delete(refs);
 			goto fail;
 		}
 		hash_hex(status, strlen(status), hash);
 		if (cJSON_IsObject(was) &&
 		    (repo = cJSON_GetObjectItemCaseSensitive(was, argv[i])) != NULL)
-			git_diff(&t, argv[i], repo, refs, status, hash);
+			git_diff(ctx, &t, argv[i], repo, refs, status, hash);
 		free(status);
 		if ((repo = cJSON_CreateObject()) == NULL ||
 		    !cJSON_AddItemToObject(repos, argv[i], repo)) {

@@ -240,10 +240,13 @@ g() {
 	[ "$(last status)" = clear ]
 	# a commit, and a new branch
 	g commit -q --allow-empty -m two
+	g commit -q --allow-empty -m 'three: the fix'
 	g branch feature
 	run --separate-stderr tick "2026-01-05 10:01:00"
 	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
-	[[ "$output" == *"repo: refs/heads/"*" moved "*" -> "* ]]
+	[[ "$output" == *"repo: refs/heads/"*" moved "*" -> "*"
+  "*" three: the fix
+  "*" two"* ]]
 	[[ "$output" == *"repo: new refs/heads/feature at "* ]]
 	[ "$(last tier)" = check ]
 	# the working tree
