@@ -217,7 +217,7 @@ void
 check_text_add(struct check_text *t, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s = NULL, *grown;
 	int n;
 
 	if (t->oom || t->len >= CHECK_FINDINGS_MAX)
@@ -233,7 +233,7 @@ check_text_add(struct check_text *t, const char *fmt, ...)
 		n = (int)(CHECK_FINDINGS_MAX - t->len);
 		s[n] = '\0';
 	}
-	char *grown = realloc(t->s, t->len + (size_t)n + 1);
+	grown = realloc(t->s, t->len + (size_t)n + 1);
 
 	if (grown == NULL) {
 		t->oom = 1;

@@ -198,8 +198,10 @@ out:
 static void
 lower_priority(const struct config *cfg)
 {
+	int cur;
+
 	errno = 0;
-	int cur = getpriority(PRIO_PROCESS, 0);
+	cur = getpriority(PRIO_PROCESS, 0);
 
 	if (cfg->nice > 0 && !(cur == -1 && errno != 0) && cfg->nice > cur &&
 	    setpriority(PRIO_PROCESS, 0, (int)cfg->nice) != 0)
