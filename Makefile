@@ -36,11 +36,11 @@ DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata st
 AGENT_TEMPLATES = claude codex gemini opencode demo
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC    = delivery/target.c delivery/ping.c agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/budget.c tasks/names.c tasks/tz.c tasks/cron.c tasks/hours.c \
+LIB_SRC    = checks/builtin.c delivery/target.c delivery/ping.c agents/output.c tasks/duration.c tasks/schedule.c tasks/heartbeat.c tasks/budget.c tasks/names.c tasks/tz.c tasks/cron.c tasks/hours.c \
              state/fileio.c state/state.c state/log.c state/text.c state/activity.c checks/monitor.c \
              runner/msg.c runner/platform.c runner/util.c runner/trust.c runner/zone.c \
              runner/config.c runner/reply.c runner/supervise.c runner/plan.c runner/claim.c \
-             runner/budget.c runner/job.c runner/deliver.c runner/outbox.c runner/ping.c runner/record.c runner/tick.c runner/health.c runner/oneshot.c \
+             runner/budget.c runner/job.c runner/check.c runner/deliver.c runner/outbox.c runner/ping.c runner/record.c runner/tick.c runner/health.c runner/oneshot.c \
              cmd/status.c cmd/log.c cmd/report.c cmd/next.c cmd/check.c \
              cmd/init.c cmd/install.c cmd/pause.c cmd/oneshot.c
 SRC        = $(LIB_SRC) runner/main.c
@@ -152,6 +152,7 @@ bench: hb-run hb-run-http
 	bench/deliver.sh
 	bench/report.sh
 	bench/batch.sh
+	bench/checks.sh
 
 bench-cron: hb-run
 	bench/cron.sh

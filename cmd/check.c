@@ -1,6 +1,7 @@
 /* check.c - hb-run check: validates everything a tick needs (the configuration and
  * HEARTBEAT.md, read by main; every agent in use: its templates and what they need, or its
- * HTTP key and helper; every delivery target in use: the program it needs; the state file;
+ * HTTP key and helper; every delivery target in use: the program it needs; what the checks
+ * need (git, the HTTP helper, the [triage] agent); the state file;
  * the folders a tick writes) and reports every problem. Read-only. */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checks/builtin.h"
 #include "cmd/cmd.h"
 #include "delivery/target.h"
 #include "runner/deliver.h"
@@ -212,6 +214,13 @@ check_http(const struct config *cfg, const struct agent *a)
 
 /* Every agent a task uses: its templates for the task types it runs (they exist, they
  * start, the programs they require are on PATH), or its HTTP settings. */
+/* A task with a check and no prompt delivers its findings: no agent runs it. */
+static int
+needs_agent(const struct task *t)
+{
+	return t->check == NULL || t->prompt[0] != '\0';
+}
+
 static int
 check_agents(const struct config *cfg, const struct heartbeat *hb)
 {
@@ -230,11 +239,11 @@ check_agents(const struct config *cfg, const struct heartbeat *hb)
 
 		for (size_t j = 0; j < nseen; j++)
 			again |= seen[j] == a;
-		if (a == NULL || again)
+		if (a == NULL || again || !needs_agent(&hb->tasks[i]))
 			continue;
 		seen[nseen++] = a;
 		for (size_t j = i; j < hb->ntasks; j++) {
-			if (config_agent(cfg, hb->tasks[j].agent) != a)
+			if (config_agent(cfg, hb->tasks[j].agent) != a || !needs_agent(&hb->tasks[j]))
 				continue;
 			turn |= hb->tasks[j].type == TASK_AGENT_TURN;
 			event |= hb->tasks[j].type == TASK_SYSTEM_EVENT;
@@ -255,6 +264,46 @@ check_agents(const struct config *cfg, const struct heartbeat *hb)
 		}
 	}
 	free(seen);
+	return problems;
+}
+
+/* What the checks of HB need: git for git-changes, the HTTP helper for url-changed, the
+ * [triage] agent's template or helper and key. Returns the number of problems reported. */
+static int
+check_checks(const struct config *cfg, const struct heartbeat *hb)
+{
+	const struct check_builtin *b;
+	char path[PATH_MAX + 64], label[4400];
+	int problems = 0, triage = 0;
+
+	for (size_t i = 0; i < hb->ntasks; i++) {
+		const struct task *t = &hb->tasks[i];
+
+		triage |= t->triage != NULL;
+		if (t->check == NULL || !check_is_builtin(t->check, &b))
+			continue;
+		if (strcmp(b->name, "git-changes") == 0 && !on_path(getenv("PATH"), "git")) {
+			msg(MSG_ERROR, cfg->tasks, t->check_line, "check: git-changes needs git, which "
+			    "is not on PATH");
+			problems++;
+		}
+		if (strcmp(b->name, "url-changed") == 0 && tick_helper_path(cfg, path,
+		    sizeof path) != 0) {
+			msg(MSG_ERROR, cfg->tasks, t->check_line, "check: url-changed needs the HTTP "
+			    "helper %s", path);
+			problems++;
+		}
+	}
+	if (triage && cfg->triage_agent != NULL && cfg->triage_agent[0] != '\0') {
+		const struct agent *a = config_agent(cfg, cfg->triage_agent);
+
+		if (a != NULL && a->kind == AGENT_HTTP) {
+			problems += check_http(cfg, a);
+		} else if (a != NULL && a->agent_turn != NULL) {
+			template_label(cfg, a, "agent_turn", label, sizeof label);
+			problems += check_template(label, a->agent_turn);
+		}
+	}
 	return problems;
 }
 
@@ -357,6 +406,7 @@ cmd_check(const struct config *cfg, const struct heartbeat *hb, int problems,
 	for (size_t i = 0; i < hb->nnotes; i++)
 		printf("%s:%d: %s\n", cfg->tasks, hb->notes[i].line, hb->notes[i].msg);
 	problems += check_agents(cfg, hb);
+	problems += check_checks(cfg, hb);
 	problems += check_targets(cfg, hb);
 	if (state_load(cfg->state, &st, err, sizeof err) != 0) {
 		msg_error("%s", err);

@@ -1,6 +1,6 @@
 /* log.c - hb-run log [-n count] [--task task] [--json]: the last entries of the activity
- * log (with the tokens and cost of each run, when its agent said), as a table or as the JSON
- * lines themselves. Read-only. */
+ * log (the tier each run stopped at; the tokens and cost of each run, when its agent said),
+ * as a table or as the JSON lines themselves. Read-only. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -64,7 +64,12 @@ usage_of(const cJSON *e, char *buf, size_t len)
 		n = (size_t)snprintf(buf, len, " %s/%s tokens", a, b);
 	}
 	if (cJSON_IsNumber(cost) && n < len)
-		snprintf(buf + n, len - n, " $%.4f", cost->valuedouble);
+		n += (size_t)snprintf(buf + n, len - n, " $%.4f", cost->valuedouble);
+	in = cJSON_GetObjectItemCaseSensitive(e, "triage_input_tokens");
+	out = cJSON_GetObjectItemCaseSensitive(e, "triage_output_tokens");
+	if ((cJSON_IsNumber(in) || cJSON_IsNumber(out)) && n < len)
+		snprintf(buf + n, len - n, " (triage %.0f/%.0f tokens)", cJSON_IsNumber(in) ?
+		    in->valuedouble : 0, cJSON_IsNumber(out) ? out->valuedouble : 0);
 }
 
 static void
@@ -73,7 +78,7 @@ print_entry(const cJSON *e)
 	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(e, "exit");
 	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(e, "duration_ms");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(e, "ts");
-	char dur[32] = "-", result[64], when[64], usage[96];
+	char dur[32] = "-", result[64], when[64], usage[160];
 	const char *status = str_of(e, "status", "?");
 
 	/* "time" was written in the zone of the tick that wrote it; show runner.timezone's */
@@ -89,8 +94,9 @@ print_entry(const cJSON *e)
 	else
 		snprintf(result, sizeof result, "%s", status);
 	usage_of(e, usage, sizeof usage);
-	printf("%s  %-20s %-16s %-8s %-13s %-8s%s\n", when, str_of(e, "task", "?"),
-	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""), usage);
+	printf("%s  %-20s %-16s %-8s %-13s %-8s %-6s%s\n", when, str_of(e, "task", "?"),
+	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""),
+	    str_of(e, "tier", "-"), usage);
 }
 
 static int

@@ -59,6 +59,8 @@ result_text(const struct plan_item *it, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s, %s", ts->last_status, dur);
 	usage_text(ts, buf + strlen(buf), len - strlen(buf));
+	if (ts->last_tier[0] != '\0')
+		snprintf(buf + strlen(buf), len - strlen(buf), ", tier %s", ts->last_tier);
 	if (ts->consecutive_errors > 0) {
 		size_t n = strlen(buf);
 		char wait[32];
@@ -220,6 +222,10 @@ status_json(const struct config *cfg, const struct plan_item *it, const struct o
 		cJSON_AddStringToObject(o, "last_reply", ts->last_reply);
 	else
 		cJSON_AddNullToObject(o, "last_reply");
+	if (ts->last_tier[0])
+		cJSON_AddStringToObject(o, "last_tier", ts->last_tier);
+	else
+		cJSON_AddNullToObject(o, "last_tier");
 	add_known(o, "last_input_tokens", (double)ts->last_input_tokens);
 	add_known(o, "last_output_tokens", (double)ts->last_output_tokens);
 	add_known(o, "last_cost_usd", ts->last_cost_usd);

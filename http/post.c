@@ -1,9 +1,12 @@
 /* post.c - a delivery's one POST: HB_HTTP_URL, the HB_HTTP_HEADERS lines, the body from
  * standard input, HB_HTTP_TIMEOUT milliseconds for the whole of it; a GET instead (a ping)
- * when HB_HTTP_METHOD=GET. Messages name the host
+ * when HB_HTTP_METHOD=GET; with HB_HTTP_HASH set, the line printed is the status, the
+ * body's hash and its length (the url-changed check). Messages name the host
  * only: a webhook's URL and the headers hold its secrets. */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,8 @@
 struct reply {
 	char buf[REPLY_KEEP + 1];
 	size_t len;
+	uint64_t hash;		/* FNV-1a of the whole body (HB_HTTP_HASH) */
+	unsigned long long total;
 };
 
 static const char *
@@ -38,6 +43,12 @@ on_data(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct reply *r = arg;
 	size_t n = size * nmemb, room = REPLY_KEEP - r->len;
+
+	for (size_t i = 0; i < n; i++) {
+		r->hash ^= (unsigned char)p[i];
+		r->hash *= 1099511628211ULL;
+	}
+	r->total += n;
 
 	if (room > 0) {
 		memcpy(r->buf + r->len, p, n < room ? n : room);
@@ -129,6 +140,7 @@ post_main(void)
 	if ((list = curl_slist_append(list, "Expect:")) == NULL || (r = calloc(1, sizeof *r)) ==
 	    NULL)
 		goto oom;
+	r->hash = 14695981039346656037ULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (c = curl_easy_init()) == NULL) {
 		fprintf(stderr, "hb-run-http: cannot set up libcurl\n");
 		rc = 1;
@@ -158,7 +170,10 @@ post_main(void)
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	first_line(r, line, sizeof line);
-	printf("%ld %s\n", status, line);
+	if (env("HB_HTTP_HASH")[0] != '\0')
+		printf("%ld %016" PRIx64 " %llu\n", status, r->hash, r->total);
+	else
+		printf("%ld %s\n", status, line);
 	fflush(stdout);
 	if (status >= 200 && status <= 299) {
 		/* accepted: a connection cut after the status changes nothing */

@@ -228,6 +228,13 @@ budget_charge(struct tick *t, struct state *st, const struct job *jb,
 	    (rec->output_tokens > 0 ? rec->output_tokens : 0);
 	double cost = rec->cost_usd > 0 ? rec->cost_usd : 0;
 	char day[11];
+
+	/* its triage's model call counts too */
+	if (jb->triage != NULL) {
+		tokens += (jb->triage_in > 0 ? jb->triage_in : 0) +
+		    (jb->triage_out > 0 ? jb->triage_out : 0);
+		cost += jb->triage_cost > 0 ? jb->triage_cost : 0;
+	}
 	time_t end;
 
 	if ((tokens == 0 && cost == 0) || !budget_active(t->cfg, t->hb))

@@ -80,6 +80,11 @@ static const struct key {
 	{ "runner", "batch", KIND_BOOL, offsetof(struct config, batch), 0, 0, "false" },
 	{ "runner", "jitter", KIND_DURATION0, offsetof(struct config, jitter), 0, 0, "0" },
 	{ "runner", "enabled", KIND_BOOL, offsetof(struct config, enabled), 0, 0, "true" },
+	{ "runner", "check_timeout", KIND_DURATION, offsetof(struct config, check_timeout), 0, 0,
+	  "60s" },
+	{ "runner", "defer_load", KIND_REAL, offsetof(struct config, defer_load), 0, 1000, "" },
+	{ "runner", "nice", KIND_COUNT, offsetof(struct config, nice), 0, 19, "0" },
+	{ "triage", "agent", KIND_STR, offsetof(struct config, triage_agent), 0, 0, "" },
 	{ "agent", "default", KIND_STR, offsetof(struct config, default_agent), 0, 0, "" },
 	{ "agent", "agent_turn", KIND_PATH, offsetof(struct config, agent_turn), 0, 0,
 	  "claude/agent-turn.sh" },
@@ -378,6 +383,8 @@ set_key(struct config *c, void *base, const char *section, const struct key *k,
 		*(char **)field = copy;
 		if (base == (void *)c && k->off == offsetof(struct config, default_agent))
 			snprintf(c->default_where, sizeof c->default_where, "%s", where);
+		if (base == (void *)c && k->off == offsetof(struct config, triage_agent))
+			snprintf(c->triage_where, sizeof c->triage_where, "%s", where);
 		return 0;
 	case KIND_DURATION:
 	case KIND_DURATION0:
@@ -488,6 +495,7 @@ config_init(struct config *c)
 		if (set_key(c, c, keys[i].section, &keys[i], keys[i].dflt, "default") != 0)
 			return -1;
 	c->default_where[0] = '\0';
+	c->triage_where[0] = '\0';
 	return 0;
 }
 
@@ -674,13 +682,14 @@ handler(void *arg, const char *section, const char *name, const char *value)
 	k = find_key(section, name);
 	if (k == NULL) {
 		int known = strcmp(section, "runner") == 0 || strcmp(section, "agent") == 0 ||
-		    strcmp(section, "delivery") == 0 || strcmp(section, "budget") == 0;
+		    strcmp(section, "delivery") == 0 || strcmp(section, "budget") == 0 ||
+		    strcmp(section, "triage") == 0;
 
 		if (known)
 			add_error(r->c, "%s: unknown key '%s' in [%s]", where, name, section);
 		else if (*section == '\0')
 			add_error(r->c, "%s: '%s' is outside a section ([runner], [agent], "
-			    "[agent.NAME], [delivery] or [budget])", where, name);
+			    "[agent.NAME], [delivery], [budget] or [triage])", where, name);
 		else
 			add_error(r->c, "%s: unknown section [%s]", where, section);
 		return 1;	/* go on: report every problem */
@@ -899,6 +908,11 @@ config_finish(struct config *c)
 		add_error(c, "%s: agent.default: no agent named '%s': no [agent.%s] section and "
 		    "not a built-in agent (%s)", c->default_where[0] ? c->default_where :
 		    "agent.default", c->default_agent, c->default_agent, config_builtin_names());
+	if (c->triage_agent != NULL && c->triage_agent[0] != '\0' &&
+	    config_agent(c, c->triage_agent) == NULL)
+		add_error(c, "%s: triage.agent: no agent named '%s': no [agent.%s] section and "
+		    "not a built-in agent (%s)", c->triage_where[0] ? c->triage_where :
+		    "triage.agent", c->triage_agent, c->triage_agent, config_builtin_names());
 }
 
 const struct agent *

@@ -63,6 +63,13 @@ struct config {
 	int batch;			/* the due agentTurn tasks of a tick in one agent turn */
 	long long jitter;		/* seconds; a tick waits a fixed part of it, 0: none */
 	int enabled;			/* 0: ticks run nothing (manual runs still do) */
+	long long check_timeout;	/* seconds, for a task's check: */
+	char *defer_load;		/* the load average per core above which due tasks
+					 * wait, as written; empty: never */
+	long long nice;			/* the niceness of a tick that runs something, 0..19 */
+	/* [triage] */
+	char *triage_agent;		/* the agent that triages findings; empty: none */
+	char triage_where[160];		/* where it was set, for messages */
 	/* [agent]: the default agent, and the flat keys of the agent named AGENT_FLAT */
 	char *default_agent;		/* empty: AGENT_FLAT */
 	char default_where[160];	/* where default_agent was set, for messages */

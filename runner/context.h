@@ -20,6 +20,7 @@
 
 struct child;
 struct agent;
+struct cJSON;
 
 /* One run of one task in this tick. */
 struct job {
@@ -51,6 +52,23 @@ struct job {
 					 * (malloc'd), or NULL: not a batch */
 	size_t nmembers;
 	struct task *own_task;		/* the task that stands for them (malloc'd), or NULL */
+	int start_pinged;		/* the start ping went (before the check) */
+	/* the cheap tiers (runner/check.c) */
+	long long stage_ms;		/* when its check began (monotonic ms) */
+	const char *tier;		/* where the run stopped: "check", "triage", "agent";
+					 * NULL: a task without a check */
+	char *findings;			/* what its check found (malloc'd), or NULL */
+	struct cJSON *check_snap;	/* a built-in's new snapshot, kept by a run that goes
+					 * well; NULL: none */
+	int asking;			/* this is the triage agent's run: an agentTurn */
+	const char *prompt_text;	/* the prompt in place of the task's (triage), or NULL */
+	const char *triage;		/* the triage's verdict: "yes", "no", "unclear", "failed";
+					 * NULL: none asked */
+	char triage_reason[320];	/* its line of reason, or why it failed */
+	long long triage_in, triage_out;	/* its tokens, -1: not said */
+	double triage_cost;		/* its cost, < 0: not known */
+	int cleared;			/* all clear, its record waits for record_flush ... */
+	struct run_record clear_rec;	/* ... with this outcome */
 };
 
 struct tick {

@@ -188,10 +188,8 @@ body_file(const char *body, size_t len, char *err, size_t errlen)
 	return fd;
 }
 
-/* hb-run's environment without its HB_ variables, plus EXTRA (NULL-terminated, may be
- * NULL). The strings stay the caller's; free the array alone. */
-static char **
-child_env(char *const *extra)
+char **
+deliver_env(char *const *extra)
 {
 	size_t n = 0, k = 0, ne = 0;
 	char **env;
@@ -271,7 +269,7 @@ run_request(const struct deliver_ctx *ctx, const char *target, const struct targ
 				extra[i] = NULL;	/* what asprintf left is undefined */
 			goto out;
 		}
-		env = child_env(extra);
+		env = deliver_env(extra);
 	} else {
 		if (deliver_find_program(req->argv[0], prog, sizeof prog) != 0) {
 			if (t->kind == TARGET_EXEC)
@@ -286,7 +284,7 @@ run_request(const struct deliver_ctx *ctx, const char *target, const struct targ
 			snprintf(reason, len, "%.480s", err);
 			return DELIVER_FAILED;
 		}
-		env = child_env(req->env);
+		env = deliver_env(req->env);
 	}
 	if (env == NULL) {
 		snprintf(reason, len, "out of memory");

@@ -61,6 +61,11 @@ const char *deliver_result_name(enum deliver_result r);
 int deliver_stdout(int *shown, const char *title, const char *note, const char *text,
     size_t len, char *err, size_t errlen);
 
+/* hb-run's environment without its HB_ variables, plus EXTRA (NULL-terminated, may be
+ * NULL), for a helper child (a delivery, a check). The strings stay the caller's; free the
+ * array alone. */
+char **deliver_env(char *const *extra);
+
 /* Finds program NAME as execvp would (on PATH; "sendmail" also in /usr/sbin and /usr/lib,
  * where mail systems put it and cron's PATH does not look). Returns 0 with its path in
  * OUT, or -1. */

@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "runner/budget.h"
+#include "runner/check.h"
 #include "runner/claim.h"
 #include "runner/context.h"
 #include "runner/job.h"
@@ -139,7 +142,7 @@ job_env(struct tick *t, struct job *jb, long long timeout_ms)
 	if (l == NULL)
 		return NULL;
 	env_add(l, "HB_TASK", "%s", jb->task->name);
-	env_add(l, "HB_TYPE", "%s", task_type_name(jb->task->type));
+	env_add(l, "HB_TYPE", "%s", task_type_name(jb->asking ? TASK_AGENT_TURN : jb->task->type));
 	env_add(l, "HB_PROMPT_FILE", "%s", jb->prompt_path);
 	env_add(l, "HB_SESSION_ID", "%s", jb->session);
 	env_add(l, "HB_SESSION_NEW", "%s", jb->session_new ? "1" : "0");
@@ -201,9 +204,20 @@ reopen_read(int fd, const char *path)
 static int
 prompt_file(struct tick *t, struct job *jb, char *err, size_t errlen)
 {
-	char *prompt = heartbeat_prompt(t->hb, jb->task);
+	char *prompt = jb->prompt_text ? strdup(jb->prompt_text) : heartbeat_prompt(t->hb,
+	    jb->task);
 	size_t len, off = 0;
 	int fd;
+
+	if (prompt != NULL && jb->findings != NULL && !jb->asking) {
+		char *with = NULL;
+
+		if (asprintf(&with, "%s\n\n" JOB_FINDINGS_HEADER "\n\n%s", prompt,
+		    jb->findings) < 0)
+			with = NULL;
+		free(prompt);
+		prompt = with;
+	}
 
 	if (prompt == NULL || (jb->prompt_path = job_prompt_path(jb->run_id)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -305,7 +319,8 @@ static int
 program(struct tick *t, struct job *jb, char *path, size_t len, char *err, size_t errlen)
 {
 	const struct agent *a = jb->agent;
-	const char *tpl = jb->task->type == TASK_SYSTEM_EVENT ? a->system_event : a->agent_turn;
+	const char *tpl = jb->task->type == TASK_SYSTEM_EVENT && !jb->asking ? a->system_event :
+	    a->agent_turn;
 
 	if (a->kind == AGENT_HTTP) {
 		jb->output = OUTPUT_HB_JSON;
@@ -339,8 +354,10 @@ start_job(struct tick *t, struct job *jb)
 	if (budget_gate(t, jb) != 0)
 		return -1;
 	/* the start ping: bounded by its timeout, and only for a run that starts now */
-	ping_send(t, jb, PING_START, 0, NULL, 0);
-	jb->started = (long long)time(NULL);
+	if (!jb->start_pinged)
+		ping_send(t, jb, PING_START, 0, NULL, 0);
+	if (jb->started == 0)
+		jb->started = (long long)time(NULL);
 	if (program(t, jb, path, sizeof path, err, sizeof err) != 0 ||
 	    trust_check(path, err, sizeof err) != 0) {
 		record_run(t, jb, NULL, err);
@@ -409,6 +426,79 @@ finish_job(struct tick *t, struct job *jb)
 	job_cleanup(jb);
 }
 
+void
+job_wait(struct tick *t, struct child *c, struct child_result *res)
+{
+	int ended = 0;
+
+	for (;;) {
+		if (*t->caught != 0 && !ended) {
+			child_terminate(&c, 1);
+			ended = 1;
+		}
+		if (child_wait(&c, 1, -1) == 0)
+			break;
+	}
+	child_finish(c, res);
+}
+
+int
+job_ask(struct tick *t, const struct job *jb, const struct agent *a, const char *prompt,
+    struct child_result *res, enum output_format *format, char *err, size_t errlen)
+{
+	long long timeout = jb->task->timeout ? jb->task->timeout : t->cfg->timeout;
+	long long timeout_ms = timeout > LLONG_MAX / 1000 ? LLONG_MAX : timeout * 1000;
+	struct child_spec spec;
+	struct child *c;
+	struct job q = *jb;
+	char path[PATH_MAX + 64];
+	int fd, r = -1;
+
+	q.agent = a;
+	q.asking = 1;
+	q.prompt_text = prompt;
+	q.findings = NULL;
+	q.prompt_path = NULL;
+	q.env = NULL;
+	q.transcript = NULL;
+	q.session_new = 1;
+	q.agent_session[0] = '\0';
+	if (util_uuid(q.session) != 0 || util_uuid(q.run_id) != 0) {
+		snprintf(err, errlen, "no randomness for a run id");
+		return -1;
+	}
+	if (program(t, &q, path, sizeof path, err, errlen) != 0 ||
+	    trust_check(path, err, errlen) != 0)
+		return -1;
+	if ((fd = prompt_file(t, &q, err, errlen)) < 0)
+		goto out;
+	if ((q.env = job_env(t, &q, timeout_ms)) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	memset(&spec, 0, sizeof spec);
+	spec.path = path;
+	spec.env = q.env;
+	spec.stdin_fd = fd;
+	spec.timeout_ms = timeout_ms;
+	spec.out_head = CHILD_OUT_HEAD;
+	spec.out_tail = CHILD_OUT_TAIL;
+	spec.err_head = CHILD_ERR_HEAD;
+	spec.err_tail = CHILD_ERR_TAIL;
+	msg_note("%s: asking %s (triage agent %s)", jb->task->name, path, a->name);
+	c = child_start(&spec, err, errlen);
+	close(fd);
+	if (c == NULL)
+		goto out;
+	job_wait(t, c, res);
+	*format = q.output;
+	r = 0;
+out:
+	job_cleanup(&q);
+	return r;
+}
+
 /* Two systemEvent runs would share the main session: they take turns. */
 static int
 may_start(const struct tick *t, const struct job *jb, struct job **running, size_t nrun)
@@ -428,7 +518,7 @@ static int
 batchable(const struct job *jb)
 {
 	return jb->nmembers == 0 && jb->task->type == TASK_AGENT_TURN &&
-	    !jb->task->has_budget && jb->task->ping == NULL;
+	    !jb->task->has_budget && jb->task->ping == NULL && jb->task->check == NULL;
 }
 
 /* Can one agent turn run A and B: the same agent, model and permission mode? */
@@ -567,6 +657,7 @@ job_run_all(struct tick *t, size_t njobs)
 	long long stagger = t->o->catchup ? t->cfg->catchup_stagger * 1000 : 0;
 	long long next_start = 0;
 	char *started;
+	struct state *snaps = NULL;
 	int stopping = 0;
 
 	left = njobs = batch_form(t, njobs);
@@ -577,6 +668,30 @@ job_run_all(struct tick *t, size_t njobs)
 		tick_worse(t, 1);
 		goto out;
 	}
+	/* The cheap tiers first, one task at a time: a check (and its triage) that settles
+	 * the run records it here, and its agent never starts. */
+	for (size_t j = 0; j < njobs && !stopping; j++) {
+		char err[1024];
+
+		if (t->jobs[j].task->check == NULL)
+			continue;
+		if (*t->caught != 0) {
+			stopping = 1;
+			claim_release_unstarted(t, started, njobs);
+			break;
+		}
+		/* the snapshots: the state as it is now, read once (no lock: a reader always
+		 * sees a whole file, and only this run writes its task's snapshot) */
+		if (snaps == NULL && state_load(t->cfg->state, &snaps, err, sizeof err) != 0)
+			snaps = NULL;
+		if (check_stage(t, &t->jobs[j], snaps) != CHECK_GO_ON) {
+			started[j] = 1;
+			left--;
+		}
+	}
+	state_free(snaps);
+	snaps = NULL;
+	record_flush(t, njobs);
 	while ((left > 0 && !stopping) || nrun > 0) {
 		long long now = child_now_ms(), wait = -1;
 		int idx;
@@ -616,9 +731,14 @@ job_run_all(struct tick *t, size_t njobs)
 		nrun--;
 	}
 out:
+	/* what a batch and the checks left on the jobs (a signal gave unstarted claims back) */
 	for (size_t j = 0; j < njobs; j++) {
 		batch_task_free(t->jobs[j].own_task);
 		free(t->jobs[j].members);
+		free(t->jobs[j].findings);
+		t->jobs[j].findings = NULL;
+		cJSON_Delete(t->jobs[j].check_snap);
+		t->jobs[j].check_snap = NULL;
 	}
 	free(agents);
 	free(running);

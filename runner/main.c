@@ -355,6 +355,12 @@ load_tasks(const struct config *cfg, struct heartbeat *hb)
 			    "built-in agent (%s)", t->agent, t->agent, cfg->file ? cfg->file :
 			    CONFIG_FILE, config_builtin_names());
 			heartbeat_drop(hb, i, t->agent_line, err);
+		} else if (t->triage != NULL && (cfg->triage_agent == NULL ||
+		    cfg->triage_agent[0] == '\0')) {
+			snprintf(err, sizeof err, "triage: needs an agent to ask: set [triage] agent "
+			    "in %s (an [agent.NAME] on a small model, say)", cfg->file ? cfg->file :
+			    CONFIG_FILE);
+			heartbeat_drop(hb, i, t->triage_line, err);
 		} else {
 			i++;
 		}

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <cJSON.h>
 
 #include "agents/llm.h"
 #include "agents/output.h"
@@ -49,6 +52,7 @@ struct outcome {
 	char **followups;		/* its HEARTBEAT_FOLLOWUP: lines (reply.h) */
 	size_t nfollowups;
 	char fnote[200];		/* follow-ups refused, for the log */
+	int early;			/* it ended before an agent (record_early) */
 };
 
 /* Merges the outcome REC of JB into ST. An interrupted run only gives up its claim: it did
@@ -91,7 +95,7 @@ at_done(struct tick *t, struct state *st, const struct job *jb, struct run_recor
 	if (z == NULL)
 		z = zone_get("UTC", err, sizeof err);
 	rec->done_at = (long long)sched_at_instant(&task->sched, z);
-	if (rec->status == RUN_OK) {
+	if (run_status_ok(rec->status)) {
 		rec->done = 1;
 		return;
 	}
@@ -502,7 +506,7 @@ end_ping(struct tick *t, struct job *jb, const struct child_result *res,
 
 	if (ping_of(t, jb) == NULL || oc->rec.status == RUN_INTERRUPTED)
 		return;
-	if (oc->rec.status == RUN_OK) {
+	if (run_status_ok(oc->rec.status)) {
 		ping_send(t, jb, PING_SUCCESS, 0, NULL, 0);
 		return;
 	}
@@ -521,21 +525,144 @@ end_ping(struct tick *t, struct job *jb, const struct child_result *res,
 	free(body);
 }
 
+/* Under the lock, into ST: the outcome OC of JB as REC says it (an at task's end, the run,
+ * its follow-ups, the outbox's slots, the pings, the delivered text's hash, the day's
+ * spending, a one-shot's end). BATCH: the batch JB ran in, or NULL; the batch's delivery,
+ * ping, follow-ups and usage are settled with its first member. Returns 0, or -1 with ERR
+ * set. */
+static int
+merge_outcome(struct tick *t, struct state *st, struct job *jb, struct outcome *oc,
+    struct run_record *rec, const struct job *batch, char *err, size_t errlen)
+{
+	const struct job *whole = batch ? batch : jb;
+	int first = batch == NULL || jb == &batch->members[0];
+
+	if (jb->task->sched.kind == SCHED_AT)
+		at_done(t, st, jb, rec);
+	rec->tier = jb->tier;
+	rec->check = jb->check_snap;
+	rec->keep_check = run_status_ok(rec->status);
+	if (merge_result(t, st, jb, rec, oc->replied && !oc->early, err, errlen) != 0)
+		return -1;
+	if ((first && oc->replied && !oc->early && followups(t, st, jb, oc) != 0) ||
+	    (first && oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports,
+	    oc->nreports) != 0) ||
+	    (first && ping_settle(t, st, whole) != 0) ||
+	    (first && oc->alert_hash[0] != '\0' && state_task_set_last_alert(st,
+	    whole->task->name, oc->alert_hash, (long long)t->now) != 0) ||
+	    (first && budget_charge(t, st, jb, rec) != 0)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	oneshot_settle(st, jb, rec);
+	return 0;
+}
+
+/* Appends the log entry of JB's run, as REC says it; BATCH as for merge_outcome (the
+ * batch's usage goes on its first member's line only); UNSAVED: its result is not in the
+ * state file. */
+static void
+log_run(struct tick *t, struct job *jb, const struct child_result *res,
+    const char *why_not_started, struct outcome *oc, const struct run_record *rec,
+    const struct job *batch, int unsaved)
+{
+	int first = batch == NULL || jb == &batch->members[0];
+	struct log_entry e = { 0 };
+	struct log_delivery *deliveries = NULL;
+	struct log_usage usage, triage;
+	char err[1024], when[40];
+
+	e.start = jb->started;
+	util_time_iso((time_t)e.start, when, sizeof when);
+	e.time = when;
+	e.task = jb->task->name;
+	e.run_id = jb->run_id;
+	e.type = task_type_name(jb->task->type);
+	e.reason = jb->reason;
+	e.slots = jb->slots;
+	e.status = run_status_name(rec->status);
+	e.agent = oc->early ? NULL : jb->agent->name;
+	e.batch = batch ? batch->run_id : NULL;
+	e.tier = jb->tier;
+	e.findings = jb->findings;
+	e.triage = jb->triage;
+	e.triage_reason = jb->triage_reason;
+	triage.input_tokens = jb->triage_in;
+	triage.output_tokens = jb->triage_out;
+	triage.cached_tokens = -1;
+	triage.cost_usd = jb->triage_cost;
+	e.triage_usage = jb->triage ? &triage : NULL;
+	e.dangerous = jb->task->dangerous;
+	usage.input_tokens = rec->input_tokens;
+	usage.output_tokens = rec->output_tokens;
+	usage.cached_tokens = oc->replied && !oc->early ? oc->out.cached_tokens : -1;
+	usage.cost_usd = rec->cost_usd;
+	e.usage = first ? &usage : NULL;
+	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
+	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
+	if (oc->nreports > 0 && (deliveries = calloc(oc->nreports, sizeof *deliveries)) != NULL) {
+		for (size_t i = 0; i < oc->nreports; i++) {
+			deliveries[i].target = oc->reports[i].target;
+			deliveries[i].result = deliver_result_name(oc->reports[i].result);
+			deliveries[i].reason = oc->reports[i].reason;
+			deliveries[i].parts = (long long)oc->reports[i].parts;
+			deliveries[i].parts_done = (long long)oc->reports[i].parts_done;
+		}
+		e.deliveries = deliveries;
+		e.ndeliveries = oc->nreports;
+	}
+	e.note = why_not_started ? why_not_started : (res != NULL && res->exec_failed ?
+	    res->exec_error : NULL);
+	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
+		e.note = oc->dnote;
+	if (oc->onote[0] != '\0' && e.note == NULL)
+		e.note = oc->onote;
+	if (oc->fnote[0] != '\0' && e.note == NULL)
+		e.note = oc->fnote;
+	if (unsaved && e.note == NULL)
+		e.note = "the result could not be saved in the state file: the task runs again";
+	if (res != NULL) {
+		e.has_exit = res->has_exit;
+		e.exit_code = res->exit_code;
+		e.signal = res->signal;
+		e.duration_ms = res->duration_ms;
+		e.verdict = rec->reply;
+		e.reply = oc->out.text ? oc->out.text : res->out;	/* the reply, as read */
+		e.reply_len = oc->out.text ? oc->out.len : res->out_len;
+		e.reply_total = res->out_total;
+		e.stderr_text = res->err;
+		e.stderr_len = res->err_len;
+	}
+	if (res == NULL && oc->early) {
+		e.has_exit = oc->rec.has_exit;
+		e.exit_code = oc->rec.exit_code;
+		e.duration_ms = oc->rec.duration_ms;
+	}
+	if (oc->early) {	/* a check's output is its findings, not a reply */
+		e.verdict = oc->rec.reply;
+		e.reply = oc->replied ? oc->text : NULL;
+		e.reply_len = oc->replied ? oc->tlen : 0;
+		e.reply_total = e.reply_len;
+		if (oc->replied && oc->text == NULL)
+			e.reply = "";
+	}
+	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+		msg_fail("%s", err);
+		tick_worse(t, 1);
+	}
+	free(deliveries);
+}
+
 /* Under the lock: merge the result into a fresh state, save it, log the run. BATCH: the
- * batch JB ran in (one of its members), or NULL; the batch's delivery, ping and usage are
- * settled with its first member. */
+ * batch JB ran in (one of its members), or NULL. */
 static void
 persist(struct tick *t, struct job *jb, const struct child_result *res,
     const char *why_not_started, struct outcome *oc, const struct job *batch)
 {
-	const struct job *whole = batch ? batch : jb;
 	int first = batch == NULL || jb == &batch->members[0];
-	struct log_entry e = { 0 };
-	struct log_delivery *deliveries = NULL;
-	struct log_usage usage;
 	struct run_record rec;		/* this task's: a batch's others carry no usage */
 	struct state *st = NULL;
-	char err[1024], when[40];
+	char err[1024];
 	int fd, unsaved = 0;
 
 	oc->rec.reply = oc->replied ? reply_verdict_name(oc->verdict) : NULL;
@@ -551,83 +678,125 @@ persist(struct tick *t, struct job *jb, const struct child_result *res,
 		return;
 	}
 	st = claim_load_locked(t);
-	if (st != NULL && jb->task->sched.kind == SCHED_AT)
-		at_done(t, st, jb, &rec);
-	if (st == NULL || merge_result(t, st, jb, &rec, oc->replied, err, sizeof err) != 0 ||
-	    (first && oc->replied && followups(t, st, jb, oc) != 0 &&
-	    snprintf(err, sizeof err, "out of memory")) ||
-	    (first && oc->slots != NULL && outbox_settle(t, st, oc->slots, oc->reports,
-	    oc->nreports) != 0 && snprintf(err, sizeof err, "out of memory")) ||
-	    (first && ping_settle(t, st, whole) != 0 && snprintf(err, sizeof err, "out of memory")) ||
-	    (first && oc->alert_hash[0] != '\0' && state_task_set_last_alert(st, whole->task->name,
-	    oc->alert_hash, (long long)t->now) != 0 && snprintf(err, sizeof err, "out of memory")) ||
-	    (first && budget_charge(t, st, jb, &rec) != 0 &&
-	    snprintf(err, sizeof err, "out of memory")) ||
-	    (oneshot_settle(st, jb, &rec), 0) ||
+	if (st == NULL || merge_outcome(t, st, jb, oc, &rec, batch, err, sizeof err) != 0 ||
 	    state_save(st, t->cfg->state, err, sizeof err) != 0) {
 		msg_fail("%s: the run of %s is not recorded", st ? err : "no state",
 		    jb->task->name);
 		tick_worse(t, 1);
 		unsaved = 1;
 	}
-	e.start = jb->started;
-	util_time_iso((time_t)e.start, when, sizeof when);
-	e.time = when;
-	e.task = jb->task->name;
-	e.run_id = jb->run_id;
-	e.type = task_type_name(jb->task->type);
-	e.reason = jb->reason;
-	e.slots = jb->slots;
-	e.status = run_status_name(rec.status);
-	e.agent = jb->agent->name;
-	e.batch = batch ? batch->run_id : NULL;
-	e.dangerous = jb->task->dangerous;
-	usage.input_tokens = rec.input_tokens;
-	usage.output_tokens = rec.output_tokens;
-	usage.cached_tokens = oc->replied ? oc->out.cached_tokens : -1;
-	usage.cost_usd = rec.cost_usd;
-	e.usage = first ? &usage : NULL;
-	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
-	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
-	if (oc->nreports > 0 && (deliveries = calloc(oc->nreports, sizeof *deliveries)) != NULL) {
-		for (size_t i = 0; i < oc->nreports; i++) {
-			deliveries[i].target = oc->reports[i].target;
-			deliveries[i].result = deliver_result_name(oc->reports[i].result);
-			deliveries[i].reason = oc->reports[i].reason;
-			deliveries[i].parts = (long long)oc->reports[i].parts;
-			deliveries[i].parts_done = (long long)oc->reports[i].parts_done;
-		}
-		e.deliveries = deliveries;
-		e.ndeliveries = oc->nreports;
-	}
-	e.note = why_not_started ? why_not_started : (res->exec_failed ? res->exec_error : NULL);
-	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
-		e.note = oc->dnote;
-	if (oc->onote[0] != '\0' && e.note == NULL)
-		e.note = oc->onote;
-	if (oc->fnote[0] != '\0' && e.note == NULL)
-		e.note = oc->fnote;
-	if (unsaved && e.note == NULL)
-		e.note = "the result could not be saved in the state file: the task runs again";
-	if (res != NULL) {
-		e.has_exit = res->has_exit;
-		e.exit_code = res->exit_code;
-		e.signal = res->signal;
-		e.duration_ms = res->duration_ms;
-		e.verdict = rec.reply;
-		e.reply = oc->out.text ? oc->out.text : res->out;	/* the reply, as read */
-		e.reply_len = oc->out.text ? oc->out.len : res->out_len;
-		e.reply_total = res->out_total;
-		e.stderr_text = res->err;
-		e.stderr_len = res->err_len;
-	}
-	if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
-		msg_fail("%s", err);
-		tick_worse(t, 1);
-	}
+	log_run(t, jb, res, why_not_started, oc, &rec, batch, unsaved);
 	state_unlock(fd);
 	state_free(st);
-	free(deliveries);
+}
+
+
+
+/* Frees what the cheap tiers left on JB. */
+static void
+cheap_free(struct job *jb)
+{
+	free(jb->findings);
+	jb->findings = NULL;
+	cJSON_Delete(jb->check_snap);
+	jb->check_snap = NULL;
+}
+
+void
+record_early(struct tick *t, struct job *jb, int status, const char *note,
+    const char *alert, const struct child_result *res)
+{
+	struct outcome oc;
+
+	memset(&oc, 0, sizeof oc);
+	oc.early = 1;
+	oc.rec.tick_start = (long long)t->now;
+	oc.rec.input_tokens = oc.rec.output_tokens = -1;
+	oc.rec.cost_usd = -1;
+	oc.rec.status = (enum run_status)status;
+	if (jb->task->sched.kind == SCHED_CRON && jb->task->sched.cron.reboot)
+		oc.rec.boot_id = t->boot;
+	if (res != NULL) {
+		oc.rec.has_exit = res->has_exit;
+		oc.rec.exit_code = res->exit_code;
+		oc.rec.duration_ms = res->duration_ms;
+	} else {
+		oc.rec.duration_ms = child_now_ms() - jb->stage_ms;
+	}
+	oc.verdict = REPLY_EMPTY;
+	if (status == RUN_CLEAR) {
+		/* nothing to deliver: saved with the others (record_flush) */
+		end_ping(t, jb, res, NULL, &oc);
+		jb->clear_rec = oc.rec;
+		jb->cleared = 1;
+		return;
+	}
+	if (alert != NULL) {
+		oc.replied = 1;
+		if (reply_classify(alert, strlen(alert), (size_t)t->cfg->ack_max_chars, &oc.verdict,
+		    &oc.text, &oc.tlen) != 0)
+			msg(MSG_TROUBLE, NULL, 0, "%s: out of memory classifying the findings",
+			    jb->task->name);
+	}
+	end_ping(t, jb, res, run_status_ok(oc.rec.status) ? NULL : note, &oc);
+	deliver(t, jb, &oc);
+	tick_worse(t, run_status_ok(oc.rec.status) && oc.verdict != REPLY_UNDELIVERED &&
+	    !oc.delivery_failed ? 0 : 1);
+	/* the log's note: why it failed, or the triage's NO */
+	persist(t, jb, res, note, &oc, NULL);
+	free(oc.reports);
+	free(oc.slots);
+	free(oc.text);
+	cheap_free(jb);
+}
+
+void
+record_flush(struct tick *t, size_t njobs)
+{
+	struct state *st = NULL;
+	struct outcome oc;
+	char err[1024];
+	size_t n = 0;
+	int fd = -1, unsaved = 0;
+
+	for (size_t j = 0; j < njobs; j++)
+		n += t->jobs[j].cleared;
+	if (n == 0)
+		return;
+	if ((fd = state_lock(t->lock, err, sizeof err)) < 0 ||
+	    (st = claim_load_locked(t)) == NULL) {
+		msg_fail("%s: %zu all clear%s not recorded", fd < 0 ? err : "no state", n,
+		    n == 1 ? " is" : "s are");
+		tick_worse(t, 1);
+		unsaved = 1;
+	}
+	for (size_t j = 0; j < njobs && !unsaved; j++) {
+		if (!t->jobs[j].cleared)
+			continue;
+		memset(&oc, 0, sizeof oc);
+		oc.early = 1;
+		oc.rec = t->jobs[j].clear_rec;
+		if (merge_outcome(t, st, &t->jobs[j], &oc, &oc.rec, NULL, err, sizeof err) != 0)
+			unsaved = 1;
+	}
+	if (!unsaved && state_save(st, t->cfg->state, err, sizeof err) != 0) {
+		msg_fail("%s: %zu all clear%s not recorded", err, n, n == 1 ? " is" : "s are");
+		tick_worse(t, 1);
+		unsaved = 1;
+	}
+	for (size_t j = 0; j < njobs; j++) {
+		if (!t->jobs[j].cleared)
+			continue;
+		memset(&oc, 0, sizeof oc);
+		oc.early = 1;
+		oc.rec = t->jobs[j].clear_rec;
+		log_run(t, &t->jobs[j], NULL, NULL, &oc, &oc.rec, NULL, unsaved);
+		t->jobs[j].cleared = 0;
+		cheap_free(&t->jobs[j]);
+	}
+	if (fd >= 0)
+		state_unlock(fd);
+	state_free(st);
 }
 
 void
@@ -655,6 +824,7 @@ record_run(struct tick *t, struct job *jb, const struct child_result *res,
 	free(oc.text);
 	reply_followups_free(oc.followups, oc.nfollowups);
 	output_free(&oc.out);
+	cheap_free(jb);
 }
 
 void

@@ -18,5 +18,14 @@ void record_run(struct tick *t, struct job *jb, const struct child_result *res,
  * ALERT: the text of the day's alert, delivered to the default targets first; or NULL. */
 void record_over_budget(struct tick *t, struct job *jb, const char *why, const char *alert,
     int log_it);
+/* Records a run that ended before its agent, at its check or its triage (jb->tier):
+ * STATUS (clear, triaged_out, ok, error, timeout, interrupted), NOTE (said already; may be
+ * NULL), RES the check command's result (may be NULL). ALERT: the findings of a task without
+ * a prompt, delivered as its reply. */
+void record_early(struct tick *t, struct job *jb, int status, const char *note,
+    const char *alert, const struct child_result *res);
+/* An all clear waits (jb->cleared) to be saved with the others of the tick's checks: one
+ * write of the state for all of them. Saves and logs those of the first NJOBS jobs. */
+void record_flush(struct tick *t, size_t njobs);
 
 #endif

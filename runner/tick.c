@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "runner/budget.h"
@@ -24,6 +25,7 @@
 #include "runner/supervise.h"
 #include "runner/tick.h"
 #include "runner/util.h"
+#include "state/log.h"
 #include "state/state.h"
 
 #ifndef HB_TEMPLATEDIR
@@ -157,6 +159,93 @@ jitter_wait(struct tick *t)
 	return caught != 0 ? -1 : 0;
 }
 
+#define DEFERRED_KEY "_deferred"	/* since when due tasks wait for a busy machine */
+
+/* The 1-minute load average per core, when it is above [runner] defer_load: then 1 with it
+ * in *PER_CORE; else 0. */
+static int
+busy(const struct config *cfg, double *per_core)
+{
+	double load[1], limit;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cfg->defer_load == NULL || cfg->defer_load[0] == '\0' || getloadavg(load, 1) != 1)
+		return 0;
+	limit = strtod(cfg->defer_load, NULL);
+	*per_core = load[0] / (double)(cores > 0 ? cores : 1);
+	return *per_core > limit;
+}
+
+/* The machine is busy: the NJOBS chosen stay due, each logged "deferred". Said once (on
+ * standard error), until a tick runs them: the state remembers since when (DEFERRED_KEY).
+ * Without DEFER, the tick runs: the mark is forgotten. */
+static void
+defer(struct tick *t, size_t njobs, int on, double per_core)
+{
+	struct state *st;
+	char err[1024], since[24], when[40], note[200];
+	int fd;
+
+	if ((fd = state_lock(t->lock, err, sizeof err)) < 0) {
+		msg_fail("%s", err);
+		tick_worse(t, 1);
+		return;
+	}
+	if ((st = claim_load_locked(t)) == NULL)
+		goto out;
+	if (!on) {
+		if (state_mark_set(st, DEFERRED_KEY, NULL) != 0 ||
+		    state_save(st, t->cfg->state, err, sizeof err) != 0)
+			msg_fail("%s", err);
+		goto out;
+	}
+	if (state_mark_get(st, DEFERRED_KEY) == NULL) {
+		msg_warn("the load average is %.2f per core, above [runner] defer_load %s: due "
+		    "tasks wait until it drops (said once)", per_core, t->cfg->defer_load);
+		snprintf(since, sizeof since, "%lld", (long long)t->now);
+		if (state_mark_set(st, DEFERRED_KEY, since) != 0 ||
+		    state_save(st, t->cfg->state, err, sizeof err) != 0)
+			msg_fail("%s", err);
+	}
+	util_time_iso(t->now, when, sizeof when);
+	snprintf(note, sizeof note, "the load average is %.2f per core, above defer_load %s",
+	    per_core, t->cfg->defer_load);
+	for (size_t i = 0; i < njobs; i++) {
+		struct log_entry e = { 0 };
+
+		e.start = (long long)t->now;
+		e.time = when;
+		e.task = t->jobs[i].task->name;
+		e.type = task_type_name(t->jobs[i].task->type);
+		e.reason = t->jobs[i].reason;
+		e.status = run_status_name(RUN_DEFERRED);
+		e.note = note;
+		if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
+			msg_fail("%s", err);
+			tick_worse(t, 1);
+			break;
+		}
+	}
+out:
+	state_free(st);
+	state_unlock(fd);
+}
+
+/* [runner] nice: a tick that runs something lowers its priority, and so that of every
+ * check, agent and delivery it starts (never raises it). */
+static void
+lower_priority(const struct config *cfg)
+{
+	int cur;
+
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, 0);
+
+	if (cfg->nice > 0 && !(cur == -1 && errno != 0) && cfg->nice > cur &&
+	    setpriority(PRIO_PROCESS, 0, (int)cfg->nice) != 0)
+		msg_warn("[runner] nice %lld: %s", cfg->nice, strerror(errno));
+}
+
 int
 tick_run(const struct config *cfg, const struct heartbeat *file_hb, const char *workspace,
     const struct tick_opts *opts, struct state *st)
@@ -168,7 +257,8 @@ tick_run(const struct config *cfg, const struct heartbeat *file_hb, const char *
 	char err[1024];
 	size_t n;
 	long claimed;
-	int corrupt = 0, first_sight = 0, flush;
+	double per_core = 0;
+	int corrupt = 0, first_sight = 0, flush, deferred = 0;
 
 	memset(&t, 0, sizeof t);
 	t.cfg = cfg;
@@ -248,6 +338,14 @@ tick_run(const struct config *cfg, const struct heartbeat *file_hb, const char *
 			printf("would send %zu queued message%s\n", queued, queued == 1 ? "" : "s");
 		goto out;
 	}
+	/* A busy machine: due tasks wait (a task named on the command line does not). */
+	if (n > 0 && opts->nnames == 0 && busy(cfg, &per_core)) {
+		defer(&t, n, 1, per_core);
+		n = 0;
+		deferred = 1;
+	} else if (n > 0 && state_mark_get(st, DEFERRED_KEY) != NULL) {
+		defer(&t, n, 0, 0);
+	}
 	/* The outbox: messages to send again, a digest whose quiet hours ended. Empty, it costs
 	 * the look at two keys. */
 	flush = outbox_due(&t, st);
@@ -261,9 +359,10 @@ tick_run(const struct config *cfg, const struct heartbeat *file_hb, const char *
 	catch_signals();
 	if (opts->nnames == 0 && jitter_wait(&t) != 0)
 		goto done;
+	lower_priority(cfg);
 	if (flush)
 		outbox_flush(&t);	/* earlier messages first: they keep their order */
-	if (n == 0 && !first_sight && !corrupt)
+	if ((n == 0 && !first_sight && !corrupt) || deferred)
 		goto done;		/* only the outbox: no agent starts */
 	claimed = claim_jobs(&t, items);
 	if (claimed > 0 && caught == 0) {

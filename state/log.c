@@ -268,6 +268,23 @@ log_append(const char *path, const struct log_entry *e, char *err, size_t errlen
 	}
 	if (e->has_tries)
 		cJSON_AddNumberToObject(o, "tries", (double)e->tries);
+	if (e->tier)
+		cJSON_AddStringToObject(o, "tier", e->tier);
+	if (e->findings)
+		add_text(o, "findings", e->findings, strlen(e->findings));
+	if (e->triage) {
+		const struct log_usage *u = e->triage_usage;
+
+		cJSON_AddStringToObject(o, "triage", e->triage);
+		add_text(o, "triage_reason", e->triage_reason ? e->triage_reason : "",
+		    e->triage_reason ? strlen(e->triage_reason) : 0);
+		if (u != NULL && u->input_tokens >= 0)
+			cJSON_AddNumberToObject(o, "triage_input_tokens", (double)u->input_tokens);
+		if (u != NULL && u->output_tokens >= 0)
+			cJSON_AddNumberToObject(o, "triage_output_tokens", (double)u->output_tokens);
+		if (u != NULL && u->cost_usd >= 0)
+			cJSON_AddNumberToObject(o, "triage_cost_usd", u->cost_usd);
+	}
 	if (e->slots > 0) {
 		cJSON_AddNumberToObject(o, "slots", (double)e->slots);
 		cJSON_AddNumberToObject(o, "missed", (double)(e->slots - 1));

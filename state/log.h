@@ -60,6 +60,11 @@ struct log_entry {
 	size_t ndeliveries;
 	int has_tries;		/* an outbox event: the message's tries so far */
 	long long tries;
+	const char *tier;	/* where the run stopped: check, triage, agent; NULL: no check */
+	const char *findings;	/* what its check found, or NULL */
+	const char *triage;	/* the triage's verdict (yes, no, unclear, failed), or NULL */
+	const char *triage_reason;
+	const struct log_usage *triage_usage;	/* what the triage cost, or NULL */
 };
 
 /* Blanks what looks like a secret in S (LEN bytes, NUL-terminated, with room for 11 * LEN + 1

@@ -550,6 +550,8 @@ state_task_get(const struct state *st, const char *name, struct task_state *out)
 	    cJSON_GetObjectItemCaseSensitive(t, "last_status"));
 	copy_str(out->last_reply, sizeof out->last_reply,
 	    cJSON_GetObjectItemCaseSensitive(t, "last_reply"));
+	copy_str(out->last_tier, sizeof out->last_tier,
+	    cJSON_GetObjectItemCaseSensitive(t, "last_tier"));
 	v = cJSON_GetObjectItemCaseSensitive(t, "last_exit");
 	if (cJSON_IsNumber(v) && v->valuedouble >= -2147483648.0 && v->valuedouble <= 2147483647.0) {
 		out->has_exit = 1;
@@ -619,8 +621,28 @@ run_status_name(enum run_status s)
 		return "interrupted";
 	case RUN_OVER_BUDGET:
 		return "over_budget";
+	case RUN_CLEAR:
+		return "clear";
+	case RUN_TRIAGED_OUT:
+		return "triaged_out";
+	case RUN_DEFERRED:
+		return "deferred";
 	}
 	return "?";
+}
+
+int
+run_status_ok(enum run_status s)
+{
+	return s == RUN_OK || s == RUN_CLEAR || s == RUN_TRIAGED_OUT;
+}
+
+const cJSON *
+state_task_check(const struct state *st, const char *name)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(task_obj(st, name, 0), "check");
+
+	return cJSON_IsObject(c) ? c : NULL;
 }
 
 /* The usage of run R: the last run's figures (absent when its agent did not say) and the
@@ -652,7 +674,7 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 	if (t == NULL)
 		return -1;
 	del_all(t, "running");
-	ok = r->status == RUN_OK;
+	ok = run_status_ok(r->status);
 	if (set_num(t, "last_run", (double)r->tick_start) != 0 ||
 	    set_str(t, "last_status", run_status_name(r->status)) != 0 ||
 	    set_num(t, "last_duration_ms", (double)r->duration_ms) != 0 ||
@@ -668,6 +690,15 @@ state_task_record(struct state *st, const char *name, const struct run_record *r
 		return -1;
 	if (record_usage(t, r) != 0)
 		return -1;
+	del_all(t, "last_tier");
+	if (r->tier != NULL && set_str(t, "last_tier", r->tier) != 0)
+		return -1;
+	if (r->keep_check && r->check != NULL) {
+		cJSON *c = cJSON_Duplicate(r->check, 1);
+
+		if (c == NULL || set_item(t, "check", c) != 0)
+			return -1;
+	}
 	if (r->has_exit)
 		return set_num(t, "last_exit", r->exit_code);
 	cJSON_DeleteItemFromObjectCaseSensitive(t, "last_exit");

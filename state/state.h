@@ -12,6 +12,7 @@
 #define RUN_ID_LEN 37		/* a UUID and its NUL */
 
 struct state;
+struct cJSON;
 
 /* What hb-run knows of one task. */
 struct task_state {
@@ -39,6 +40,7 @@ struct task_state {
 	long running_pgid;		/* the agent's process group, 0: not started yet */
 	long long running_pgid_start;	/* its leader's start time (clock ticks) */
 	char unreadable[96];		/* fields that could not be read, for a warning */
+	char last_tier[8];		/* "check", "triage", "agent", or "" */
 	/* what the last run cost, when its agent said: -1 (cost: < 0) when it did not */
 	long long last_input_tokens;
 	long long last_output_tokens;
@@ -67,10 +69,16 @@ enum run_status {
 	RUN_TIMEOUT,
 	RUN_INTERRUPTED,	/* a signal ended it: it did not happen, the task stays due */
 	RUN_OVER_BUDGET,	/* a daily budget was reached: no agent ran, the task stays due */
+	RUN_CLEAR,		/* its check found nothing: it ran, no agent was needed */
+	RUN_TRIAGED_OUT,	/* its triage said the findings need no agent: it ran */
+	RUN_DEFERRED,		/* the machine was busy ([runner] defer_load): it stays due */
 };
 
-/* "ok", "error", "timeout", "interrupted", "over_budget". */
+/* "ok", "error", "timeout", "interrupted", "over_budget", "clear", "triaged_out",
+ * "deferred". */
 const char *run_status_name(enum run_status s);
+/* 1 for the statuses of a run that went well: ok, clear, triaged_out. */
+int run_status_ok(enum run_status s);
 
 /* The outcome of one run, merged into the task's state. */
 struct run_record {
@@ -86,6 +94,10 @@ struct run_record {
 	long long input_tokens;		/* -1: the agent did not say */
 	long long output_tokens;	/* -1: the agent did not say */
 	double cost_usd;		/* < 0: not known */
+	const char *tier;		/* where it stopped: "check", "triage", "agent"; NULL:
+					 * a task without a check */
+	int keep_check;			/* the check's snapshot ... */
+	struct cJSON *check;		/* ... becomes this one (owned by the caller) */
 };
 
 #define STATE_CORRUPT (-2)
@@ -130,6 +142,8 @@ int state_task_unclaim(struct state *st, const char *name);
 int state_task_claim_group(struct state *st, const char *name, const char *run_id, long pgid,
     long long start);
 int state_task_record(struct state *st, const char *name, const struct run_record *r);
+/* The snapshot of task NAME's check ("check" in its object), or NULL: owned by ST. */
+const struct cJSON *state_task_check(const struct state *st, const char *name);
 /* Records that a cron task was first seen at T: its first slot comes after T. */
 int state_task_baseline(struct state *st, const char *name, long long t);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checks/builtin.h"
 #include "delivery/ping.h"
 #include "delivery/target.h"
 #include "tasks/duration.h"
@@ -42,6 +43,7 @@ enum {
 	K_TIMEOUT = 1 << 4, K_ENABLED = 1 << 5, K_TZ = 1 << 6, K_MODEL = 1 << 7,
 	K_AGENT = 1 << 8, K_DANGEROUS = 1 << 9, K_NOTIFY = 1 << 10, K_TITLE = 1 << 11,
 	K_PRIORITY = 1 << 12, K_ACTIVE = 1 << 13, K_PING = 1 << 14, K_BUDGET = 1 << 15,
+	K_CHECK = 1 << 16, K_TRIAGE = 1 << 17,
 };
 
 /* ARR (N elements of SIZE bytes) with room for one more, or NULL when memory ran out (ARR
@@ -281,6 +283,8 @@ task_free(struct task *t)
 	target_list_free(t->notify, t->nnotify);
 	free(t->title);
 	free(t->ping);
+	free(t->check);
+	free(t->triage);
 	memset(t, 0, sizeof *t);
 }
 
@@ -305,10 +309,22 @@ draft_finish(struct parser *p, struct draft *d)
 		task_free(&d->t);
 		return;
 	}
-	if (!d->bad && !(d->keys & K_PROMPT)) {
+	if (!d->bad && !(d->keys & (K_PROMPT | K_CHECK))) {
 		diag(p, d->line, "task '%s' has no prompt", d->t.name);
 		d->bad = 1;
 	}
+	if (!d->bad && (d->keys & K_TRIAGE) && !(d->keys & K_CHECK)) {
+		diag(p, (size_t)d->t.triage_line - 1, "triage: asks about a check's findings: task "
+		    "'%s' has no check:", d->t.name);
+		d->bad = 1;
+	}
+	if (!d->bad && (d->keys & K_TRIAGE) && !(d->keys & K_PROMPT)) {
+		diag(p, (size_t)d->t.triage_line - 1, "triage: decides whether the agent runs: "
+		    "task '%s' has no prompt: for an agent", d->t.name);
+		d->bad = 1;
+	}
+	if (!d->bad && d->t.prompt == NULL && (d->t.prompt = xstrndup(p, "", 0)) == NULL)
+		d->bad = 1;
 	if (!d->bad && !p->oom) {
 		r = names_add(&p->names, d->t.name, (void *)(uintptr_t)hb->ntasks, &first);
 		if (r < 0)
@@ -429,7 +445,7 @@ typedef int key_set(struct parser *p, struct draft *d, size_t line, const char *
 
 static key_set set_name, set_prompt, set_interval, set_cron, set_at, set_type, set_timeout,
     set_enabled, set_tz, set_model, set_agent, set_dangerous, set_notify, set_title,
-    set_priority, set_active_hours, set_ping, set_budget;
+    set_priority, set_active_hours, set_ping, set_budget, set_check, set_triage;
 
 #define KEY_NONEMPTY	0x1	/* an empty value is an error ("empty KEY") */
 
@@ -459,6 +475,8 @@ static const struct key {
 	{ "active_hours", "activeHours", K_ACTIVE, set_active_hours, KEY_NONEMPTY, NULL },
 	{ "ping", NULL, K_PING, set_ping, KEY_NONEMPTY, NULL },
 	{ "budget", NULL, K_BUDGET, set_budget, KEY_NONEMPTY, NULL },
+	{ "check", NULL, K_CHECK, set_check, KEY_NONEMPTY, NULL },
+	{ "triage", NULL, K_TRIAGE, set_triage, KEY_NONEMPTY, NULL },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -783,6 +801,32 @@ set_budget(struct parser *p, struct draft *d, size_t line, const char *key,
 		return -1;
 	}
 	d->t.has_budget = 1;
+	return 0;
+}
+
+/* check: a command for /bin/sh -c, or a built-in with its arguments (checks/builtin.h). */
+static int
+set_check(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	char err[200];
+
+	(void)key;
+	if (check_validate(value, err, sizeof err) != 0) {
+		diag(p, line, "bad check: %s", err);
+		return -1;
+	}
+	d->t.check = xstrndup(p, value, strlen(value));
+	d->t.check_line = (int)line + 1;
+	return 0;
+}
+
+/* triage: the question the [triage] agent answers YES or NO about the findings. */
+static int
+set_triage(struct parser *p, struct draft *d, size_t line, const char *key, const char *value)
+{
+	(void)key;
+	d->t.triage = xstrndup(p, value, strlen(value));
+	d->t.triage_line = (int)line + 1;
 	return 0;
 }
 

@@ -43,6 +43,10 @@ struct task {
 	struct budget budget;	/* ... of tokens and cost (tasks/budget.h) */
 	char *oneshot;		/* a one-shot's id (runner/oneshot.c made the task); NULL: a
 				 * task of HEARTBEAT.md */
+	char *check;		/* check: a command or a built-in (checks/builtin.h), or NULL */
+	int check_line;
+	char *triage;		/* triage: the question for the [triage] agent, or NULL */
+	int triage_line;
 };
 
 struct hb_diag {
@@ -75,7 +79,8 @@ int heartbeat_parse(const char *text, size_t len, long long default_interval,
 void heartbeat_free(struct heartbeat *hb);
 
 /* The full prompt handed to the agent: the task's prompt, then the file's context.
- * Returns a malloc'd string, or NULL when memory ran out. */
+ * Returns a malloc'd string, or NULL when memory ran out. A task with a check: may have no
+ * prompt (its findings are the alert): its prompt is "". */
 char *heartbeat_prompt(const struct heartbeat *hb, const struct task *t);
 
 /* The prompt of a batch (several tasks in one agent turn): a line saying so, then each of

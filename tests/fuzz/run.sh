@@ -42,7 +42,7 @@ mkdir -p "$OUT/obj" || exit 2
 # The modules, instrumented once (fuzzer-no-link: coverage without a second main).
 echo "== building the modules"
 objs=
-for src in delivery/*.c agents/*.c tasks/*.c state/*.c runner/*.c cmd/*.c; do
+for src in checks/*.c delivery/*.c agents/*.c tasks/*.c state/*.c runner/*.c cmd/*.c; do
 	[ "$src" = runner/main.c ] && continue
 	obj=$OUT/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
 	# shellcheck disable=SC2086

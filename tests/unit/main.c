@@ -214,6 +214,7 @@ static const struct suite {
 	{ "health", test_health },
 	{ "budget", test_budget },
 	{ "oneshot", test_oneshot },
+	{ "checks", test_checks },
 };
 
 /* 1 when suite NAME is among ARGV[1..ARGC), or when no suite was named. */

@@ -66,5 +66,6 @@ void test_monitor(void);
 void test_health(void);
 void test_budget(void);
 void test_oneshot(void);
+void test_checks(void);
 
 #endif
