@@ -1,6 +1,7 @@
 /* builtin.c - the built-in checks: the table, the word splitter and validator of a check:
  * line, and each built-in's snapshot and diff. Every built-in's first run only takes its
- * snapshot (disk-space alone, whose finding is a state and not a change, may find at once). */
+ * snapshot, but for those whose finding is a state and not a change: disk-space and
+ * hb-monitor may find at once, daily-summary always finds. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +21,9 @@
 
 #define TODO_FILE_MAX (4L * 1024 * 1024)	/* todo-scan reads at most this much */
 
-static check_run_fn run_git, run_new_files, run_file_changes, run_disk, run_todo, run_url;
-static check_args_fn args_disk, args_url;
+static check_run_fn run_git, run_new_files, run_file_changes, run_disk, run_todo, run_url,
+    run_monitor, run_summary;
+static check_args_fn args_disk, args_url, args_monitor;
 
 static const struct check_builtin builtins[] = {
 	{ "git-changes", "git-changes PATH...", 1, -1, NULL, run_git },
@@ -30,6 +32,8 @@ static const struct check_builtin builtins[] = {
 	{ "disk-space", "disk-space PATH PERCENT", 2, 2, args_disk, run_disk },
 	{ "todo-scan", "todo-scan FILE", 1, 1, NULL, run_todo },
 	{ "url-changed", "url-changed URL", 1, 1, args_url, run_url },
+	{ "hb-monitor", "hb-monitor [FAILS]", 0, 1, args_monitor, run_monitor },
+	{ "daily-summary", "daily-summary", 0, 0, NULL, run_summary },
 };
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
 
@@ -973,4 +977,121 @@ out:
 	free(extra[1]);
 	free(out);
 	return r;
+}
+
+/* hb-monitor's FAILS: a whole number from 1 to 1000. */
+static int
+args_monitor(int argc, char **argv, char *err, size_t errlen)
+{
+	char *end;
+	long long n;
+
+	if (argc == 0)
+		return 0;
+	errno = 0;
+	n = strtoll(argv[0], &end, 10);
+	if (errno != 0 || end == argv[0] || *end != '\0' || n < 1 || n > 1000) {
+		snprintf(err, errlen, "hb-monitor: bad FAILS '%s': a whole number from 1 to 1000",
+		    argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+cJSON *
+check_problem_keys(const char *text)
+{
+	cJSON *keys = cJSON_CreateArray();
+	const char *p = text ? text : "";
+
+	while (keys != NULL && *p != '\0') {
+		size_t n = strcspn(p, "\n");
+		struct check_text k = { 0 };
+		const char *w = p, *end = p + strcspn(p, "\n;(");
+
+		if (end > p + n)
+			end = p + n;
+		while (w < end) {
+			size_t wl;
+			int digits = 0;
+
+			while (w < end && *w == ' ')
+				w++;
+			wl = strcspn(w, " \n");
+			if (w + wl > end)
+				wl = (size_t)(end - w);
+			for (size_t i = 0; i < wl; i++)
+				digits |= w[i] >= '0' && w[i] <= '9';
+			if (wl > 0 && !digits)
+				check_text_add(&k, "%s%.*s", k.len ? " " : "", (int)wl, w);
+			w += wl;
+		}
+		if (k.oom || (k.len > 0 && !cJSON_AddItemToArray(keys, cJSON_CreateString(k.s)))) {
+			free(k.s);
+			cJSON_Delete(keys);
+			return NULL;
+		}
+		free(k.s);
+		p += n + (p[n] == '\n');
+	}
+	return keys;
+}
+
+/* hb-monitor [FAILS]: hb-run's own health. A state, not a change: it may find on its first
+ * run; then it finds again only when a problem appears that the last run did not see, so
+ * that the same problems are not said at every tick. */
+static int
+run_monitor(const struct check_ctx *ctx, int argc, char **argv, const cJSON *old, cJSON **snap,
+    char **findings, char *err, size_t errlen)
+{
+	long long fails = argc > 0 ? strtoll(argv[0], NULL, 10) : 0;
+	char *text = NULL;
+	cJSON *keys, *fresh;
+
+	*findings = NULL;
+	if (ctx->monitor == NULL) {
+		snprintf(err, errlen, "hb-monitor: not available here");
+		return -1;
+	}
+	if (ctx->monitor(ctx->harg, fails, &text, err, errlen) != 0)
+		return -1;
+	if ((keys = check_problem_keys(text)) == NULL)
+		goto oom;
+	if ((*snap = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(keys);
+		goto oom;
+	}
+	cJSON_AddItemToObject(*snap, "problems", keys);
+	old = old != NULL ? cJSON_GetObjectItemCaseSensitive(old, "problems") : NULL;
+	if ((fresh = check_new_strings(cJSON_IsArray(old) ? old : NULL, keys)) == NULL)
+		goto oom;
+	if (cJSON_GetArraySize(fresh) > 0) {
+		*findings = text;
+		text = NULL;
+	}
+	cJSON_Delete(fresh);
+	free(text);
+	return 0;
+oom:
+	free(text);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/* daily-summary: the runs, failures, alerts, tokens and cost of the last 24 h, per task,
+ * as hb-run report --text --since 24h says them. It always finds: schedule it once a day. */
+static int
+run_summary(const struct check_ctx *ctx, int argc, char **argv, const cJSON *old, cJSON **snap,
+    char **findings, char *err, size_t errlen)
+{
+	(void)argc;
+	(void)argv;
+	(void)old;
+	*snap = NULL;
+	*findings = NULL;
+	if (ctx->summary == NULL) {
+		snprintf(err, errlen, "daily-summary: not available here");
+		return -1;
+	}
+	return ctx->summary(ctx->harg, findings, err, errlen);
 }

@@ -38,6 +38,13 @@ struct check_ctx {
 	const char *state_file;		/* the state file and the activity log, for built-ins */
 	const char *log_file;		/* about hb-run itself */
 	const struct state *state;	/* the state as the tick read it, or NULL */
+	/* hb-run's own health (runner/health.c), for daily-summary and hb-monitor: the
+	 * summary of the last 24 h, and the monitor's findings with FAILS failures in a row
+	 * a finding (0: the default), one line each ("": all is well), into *OUT (malloc'd).
+	 * Return 0, or -1 with ERR set. NULL: not available. */
+	int (*summary)(void *harg, char **out, char *err, size_t errlen);
+	int (*monitor)(void *harg, long long fails, char **out, char *err, size_t errlen);
+	void *harg;
 };
 
 /* A built-in's run: OLD is the snapshot of its last run (NULL: the first run, which finds
@@ -106,6 +113,11 @@ void check_text_list(struct check_text *t, const char *label, const cJSON *names
 /* The file diff of two snapshots: arrays of the added, removed and changed names. */
 int check_files_diff(const cJSON *old, const cJSON *now, cJSON **added, cJSON **removed,
     cJSON **changed);
+/* hb-monitor: what identifies each problem of the findings TEXT, one a line, whatever its
+ * figures and details: the words before a ';' or '(' that have no digit ("x: failed 3
+ * times in a row (last: error); in backoff for 2h more" and "x: failed 4 times in a row
+ * (last: timeout)" are one problem). An array of strings, or NULL (out of memory). */
+cJSON *check_problem_keys(const char *text);
 /* 1 when NAME matches GLOB (fnmatch(3); no GLOB matches everything). */
 int check_glob_match(const char *glob, const char *name);
 

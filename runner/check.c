@@ -17,6 +17,7 @@
 #include "runner/check.h"
 #include "runner/context.h"
 #include "runner/deliver.h"
+#include "runner/health.h"
 #include "runner/job.h"
 #include "runner/msg.h"
 #include "runner/ping.h"
@@ -224,6 +225,24 @@ out:
 	return r;
 }
 
+/* daily-summary's text, for the tick HARG. */
+static int
+summary_of(void *harg, char **out, char *err, size_t errlen)
+{
+	const struct tick *t = harg;
+
+	return health_summary(t->cfg, t->now, out, err, errlen);
+}
+
+/* hb-monitor's findings, for the tick HARG. */
+static int
+monitor_of(void *harg, long long fails, char **out, char *err, size_t errlen)
+{
+	const struct tick *t = harg;
+
+	return health_monitor(t->cfg, t->hb, t->now, fails, out, err, errlen);
+}
+
 /* A built-in check, with the snapshot of its last run from ST (a snapshot of another
  * check: line counts as none). Returns 1 found, 0 clear, -1 recorded. */
 static int
@@ -260,6 +279,9 @@ run_builtin(struct tick *t, struct job *jb, const struct state *st, struct check
 	ctx.state_file = t->cfg->state;
 	ctx.log_file = t->cfg->log;
 	ctx.state = st;
+	ctx.summary = summary_of;
+	ctx.monitor = monitor_of;
+	ctx.harg = t;
 	if (tick_helper_path(t->cfg, helper, sizeof helper) == 0)
 		ctx.helper = helper;
 	else

@@ -534,6 +534,94 @@ MD
 	[ "$(py 'L[-1]["triage_input_tokens"] > 0')" = true ]
 }
 
+@test "hb-monitor: a task failing 3 times in a row is found (once, not at every tick); a new problem is found again" {
+	heartbeat <<'MD'
+tasks:
+- name: flaky
+  interval: 30m
+  prompt: work
+- name: other
+  interval: 30m
+  prompt: work too
+- name: watchdog
+  interval: 30m
+  check: hb-monitor 3
+MD
+	echo 1 >exit.flaky
+	# the checks run before the agents: the first run sees nothing wrong yet
+	run --separate-stderr tick
+	[ "$(py '[e["status"] for e in L if e["task"] == "watchdog"]')" = '["clear"]' ]
+	# flaky fails on (its backoff lets it run again at these ticks)
+	local at
+	for at in "2026-01-05 10:00:00" "2026-01-05 11:00:00"; do
+		run --separate-stderr tick "$at"
+	done
+	[ "$(py 'S["flaky"]["consecutive_errors"]')" -eq 3 ]
+	[ "$(py '[e["status"] for e in L if e["task"] == "watchdog"][-1]')" = clear ]
+	run --separate-stderr tick "2026-01-05 12:30:00"
+	[ "$(py '[e["status"] for e in L if e["task"] == "watchdog"][-1]')" = ok ]
+	[[ "$output" == *"=== watchdog ==="*"flaky: failed 3 times in a row (last: error)"* ]]
+	[ "$(runs_of watchdog)" -eq 0 ]		# no model: the findings are the alert
+	# the same problem at the next tick (more failures, another backoff): not said again
+	run --separate-stderr tick "2026-01-05 14:00:00"
+	[[ "$output" != *"=== watchdog ==="* ]]
+	[ "$(py '[e["status"] for e in L if e["task"] == "watchdog"][-1]')" = clear ]
+	# a new problem: other fails three times too; both are said
+	echo 1 >exit.other
+	for at in "2026-01-05 15:30:00" "2026-01-05 17:00:00" "2026-01-05 18:30:00" \
+	    "2026-01-05 20:00:00"; do
+		run --separate-stderr tick "$at"
+	done
+	[ "$(py 'S["other"]["consecutive_errors"]')" -ge 3 ]
+	[ "$(py 'sum(1 for e in L if e["task"] == "watchdog" and e.get("reply_verdict") == "delivered")')" -eq 2 ] ||
+	    fail "$(py '[(e["task"], e["time"], e["status"], e.get("reply")) for e in L]')"
+	[ "$(py '[e for e in L if e["task"] == "watchdog" and e.get("reply_verdict") == "delivered"][-1]["reply"]')" != "" ]
+	py '[e for e in L if e["task"] == "watchdog" and e.get("reply_verdict") == "delivered"][-1]["reply"]' |
+	    grep -q 'other: failed [0-9]* times in a row'
+}
+
+@test "daily-summary: the last 24 h of runs per task, as report --text says it, delivered without a model" {
+	heartbeat <<'MD'
+tasks:
+- name: inbox
+  interval: 30m
+  prompt: check the inbox
+- name: summary
+  cron: "0 8 * * *"
+  check: daily-summary
+MD
+	echo 'two new mails' >reply.inbox
+	run --separate-stderr tick "2026-01-05 07:00:00"
+	run --separate-stderr tick "2026-01-05 07:30:00"
+	# what hb-run report --text says of the last 24 h just before the summary's tick
+	run --separate-stderr hb_at "2026-01-05 07:59:00" report --text --since 24h
+	[ "$status" -eq 0 ]
+	local line text
+	line=$(printf '%s\n' "$output" | grep '^  inbox: ')
+	[ "$line" = "  inbox: 2 runs (ok 1, delivered 1), 0/0 tokens, \$0.0000" ]
+	run --separate-stderr tick "2026-01-05 08:00:00"
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[[ "$output" == *"=== summary ==="*"$line"* ]]
+	[ "$(runs_of summary)" -eq 0 ]
+	text=$(py '[e for e in L if e["task"] == "summary"][-1]["reply"]')
+	[[ "$text" == *"hb-run activity from 2026-01-04 08:00 to 2026-01-05 08:00"* ]]
+	[[ "$text" == *"Alerts delivered: 1; failures: 0"* ]]
+}
+
+@test "check: hb-monitor and daily-summary arguments" {
+	one_task 'hb-monitor 0'
+	run --separate-stderr hb_at "$T0" check
+	[ "$status" -eq 2 ]
+	[[ "$output$stderr" == *"HEARTBEAT.md:4:"*"hb-monitor: bad FAILS '0'"* ]]
+	one_task 'daily-summary now'
+	run --separate-stderr hb_at "$T0" check
+	[ "$status" -eq 2 ]
+	[[ "$output$stderr" == *"HEARTBEAT.md:4:"*"daily-summary"* ]]
+	one_task 'hb-monitor'
+	run --separate-stderr hb_at "$T0" check
+	[ "$status" -eq 0 ] || fail "$output $stderr"
+}
+
 @test "check: bad check: and triage: lines are errors naming file:line" {
 	cat >HEARTBEAT.md <<'MD'
 tasks:

@@ -47,6 +47,14 @@ static const struct {
 	{ "  todoscan x", 0, "did you mean 'todo-scan'?" },
 	{ "disk-spaces / 9", 0, "did you mean 'disk-space'?" },
 	{ "ls -l", 1, NULL },
+	{ "hb-monitor", 1, NULL },
+	{ "hb-monitor 5", 1, NULL },
+	{ "hb-monitor 0", 0, "bad FAILS '0'" },
+	{ "hb-monitor 1001", 0, "from 1 to 1000" },
+	{ "hb-monitor 3 4", 0, "hb-monitor [FAILS]" },
+	{ "hb-monitr", 0, "did you mean 'hb-monitor'?" },
+	{ "daily-summary", 1, NULL },
+	{ "daily-summary x", 0, "daily-summary" },
 };
 
 static void
@@ -297,9 +305,42 @@ test_heartbeat_keys(void)
 	}
 }
 
+/* hb-monitor's problems: one a line, their figures and details left out. */
+static const struct {
+	const char *text;
+	const char *keys;	/* the keys as JSON */
+} key_rows[] = {
+	{ "", "[]" },
+	{ "x: failed 3 times in a row (last: error); in backoff for 2h more\n",
+	  "[\"x: failed times in a row\"]" },
+	{ "x: failed 4 times in a row (last: timeout)", "[\"x: failed times in a row\"]" },
+	{ "a: overdue: due for 1h30m and not run\noutbox: 2 messages waiting, the oldest for 3h "
+	  "(to ntfy://t, 4 tries)\n\n",
+	  "[\"a: overdue: due for and not run\",\"outbox: messages waiting, the oldest for\"]" },
+	{ "b: a run started 2h ago has not ended", "[\"b: a run started ago has not ended\"]" },
+};
+
+static void
+test_problem_keys(void)
+{
+	for (size_t i = 0; i < NELEM(key_rows); i++) {
+		cJSON *k;
+		char *s;
+
+		ROW("%s", key_rows[i].text);
+		k = check_problem_keys(key_rows[i].text);
+		s = k ? cJSON_PrintUnformatted(k) : NULL;
+		CHECK_STR(s, key_rows[i].keys);
+		free(s);
+		cJSON_Delete(k);
+		ROW_END();
+	}
+}
+
 void
 test_checks(void)
 {
+	test_problem_keys();
 	test_heartbeat_keys();
 	test_validate();
 	test_words();
