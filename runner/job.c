@@ -148,6 +148,11 @@ job_env(struct tick *t, struct job *jb, long long timeout_ms)
 	env_add(l, "HB_SESSION_NEW", "%s", jb->session_new ? "1" : "0");
 	env_add(l, "HB_MODEL", "%s", model);
 	env_add(l, "HB_WORKSPACE", "%s", t->workspace);
+	/* the files this tick uses, however it was configured (-c, -o, HB_RUNNER_*): an
+	 * hb-run the agent starts (schedule, status) works on the same ones */
+	env_add(l, "HB_RUNNER_TASKS", "%s", t->cfg->tasks);
+	env_add(l, "HB_RUNNER_STATE", "%s", t->cfg->state);
+	env_add(l, "HB_RUNNER_LOG", "%s", t->cfg->log);
 	env_add(l, "HB_RUN_ID", "%s", jb->run_id);
 	env_add(l, "HB_REASON", "%s", jb->reason);
 	env_add(l, "HB_AGENT", "%s", a->name);

@@ -312,6 +312,41 @@ EOF
 	[[ "$stderr" == *"names no running run of task 'watch'"* ]] || fail "$stderr"
 }
 
+@test "follow-up by command from a tick configured elsewhere (-c, -o): it lands in that tick's state file" {
+	needs_linux_platform "boot id"
+	mkdir conf
+	heartbeat <<'MD'
+tasks:
+  - name: ignored
+    interval: 1d
+    prompt: not this file
+MD
+	cat >conf/tasks.md <<'MD'
+tasks:
+  - name: watch
+    interval: 1d
+    agent: helper
+    prompt: Watch the CI
+MD
+	agent_script follow.sh <<EOF
+echo \$\$ >>"\$HB_WORKSPACE/pids/agents"
+env | grep '^HB_RUNNER_' | sort >"\$HB_WORKSPACE/runner.env"
+"$HB_BIN" schedule "Check the CI again" --in 30m >"\$HB_WORKSPACE/sched.out" 2>&1
+echo "ran \$HB_TASK"
+EOF
+	printf '[runner]\ntasks = conf/tasks.md\n[agent.helper]\nagent_turn = %s\n' "$WS/follow.sh" \
+	    >conf/hb.ini
+	HB_RUNNER_TIMEOUT=5m run --separate-stderr hb_at "$T0" -c conf/hb.ini \
+	    -o runner.state=conf/state.json -o runner.log=conf/log.jsonl
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	grep -q '^scheduled [0-9a-f]\{8\}' sched.out || fail "$(cat sched.out)"
+	[ "$(cat runner.env)" = "$(printf 'HB_RUNNER_LOG=conf/log.jsonl\nHB_RUNNER_STATE=conf/state.json\nHB_RUNNER_TASKS=conf/tasks.md')" ]
+	[ "$(jq -r '._oneshots[0].parent_task' conf/state.json)" = watch ]
+	if [ -e .heartbeat-state.json ]; then
+		[ "$(jq -r '._oneshots | length' .heartbeat-state.json)" = 0 ]
+	fi
+}
+
 @test "follow-up by reply directive: the line is taken out of the delivered text and schedules a one-shot" {
 	heartbeat <<'MD'
 tasks:
