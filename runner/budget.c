@@ -155,6 +155,22 @@ budget_check(struct tick *t, const struct state *st, const struct task *task, ch
 }
 
 int
+budget_spent_up(struct tick *t, const struct task *task)
+{
+	struct state *st = NULL;
+	char why[512], alert[1024], err[1024];
+	int hit, ws_hit = 0;
+
+	if (t->cfg->daily_tokens < 0 && t->cfg->daily_cost < 0 && !task->has_budget)
+		return 0;
+	if (state_load(t->cfg->state, &st, err, sizeof err) != 0)
+		return 0;
+	hit = budget_check(t, st, task, why, sizeof why, alert, sizeof alert, &ws_hit);
+	state_free(st);
+	return hit;
+}
+
+int
 budget_gate(struct tick *t, struct job *jb)
 {
 	const struct task *task = jb->task, *one[1] = { jb->task }, **tasks = one;

@@ -23,6 +23,9 @@ struct job;
 int budget_active(const struct config *cfg, const struct heartbeat *hb);
 /* The local day of NOW in [runner] timezone into DAY, and the instant it ends. */
 void budget_today(const struct config *cfg, time_t now, char day[11], time_t *end);
+/* 1 when a daily budget that TASK's agent counts against is reached (nothing recorded):
+ * a triage then asks no model, and budget_gate records the skip. */
+int budget_spent_up(struct tick *t, const struct task *task);
 /* Right before JB's agent starts: 1 when a daily budget (the workspace's, or its task's) is
  * reached; the skip is then recorded (record_over_budget) and the agent must not start.
  * Else 0. */

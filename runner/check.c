@@ -14,6 +14,7 @@
 
 #include "agents/output.h"
 #include "checks/builtin.h"
+#include "runner/budget.h"
 #include "runner/check.h"
 #include "runner/context.h"
 #include "runner/deliver.h"
@@ -456,7 +457,8 @@ check_stage(struct tick *t, struct job *jb, const struct state *st)
 		record_early(t, jb, RUN_OK, NULL, jb->findings, NULL);
 		return CHECK_DONE;
 	}
-	if (jb->task->triage != NULL && triage(t, jb) <= 0)
+	/* a reached budget asks no model, the small one included: budget_gate records it */
+	if (jb->task->triage != NULL && !budget_spent_up(t, jb->task) && triage(t, jb) <= 0)
 		return CHECK_DONE;
 	jb->tier = "agent";
 	return CHECK_GO_ON;

@@ -482,6 +482,31 @@ MD
 	[[ "$output" == *"triaged_out"*"triage"*"(triage 12/5 tokens)"* ]]
 }
 
+@test "triage and budgets: its tokens count against [budget] daily_tokens; once reached, no triage is asked (over_budget)" {
+	start_server llm-server.js
+	triage_ini
+	printf '\n[budget]\ndaily_tokens = 20\n' >>hb-run.ini
+	triage_task
+	echo "a typo was fixed" >findings.txt
+	plan no
+	run --separate-stderr tick
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$(last status)" = triaged_out ]
+	[ "$(py 'S["_budget"]["tokens"]')" -eq 17 ]		# the triage's 12 + 5
+	echo "another typo" >findings.txt
+	plan no
+	run --separate-stderr tick "2026-01-05 09:31:00"
+	[ "$(last status)" = triaged_out ]
+	[ "$(py 'S["_budget"]["tokens"]')" -eq 34 ]
+	# reached: the next finding asks no model at all, and the task stays due
+	echo "a third change" >findings.txt
+	run --separate-stderr tick "2026-01-05 10:01:00"
+	[ "$(requests)" -eq 2 ]
+	[ "$(last status)" = over_budget ]
+	[ "$(runs_of)" -eq 0 ]
+	[[ "$output" == *"budget reached"* ]]
+}
+
 @test "triage YES: the agent runs with the findings; the triage's verdict in the log" {
 	start_server llm-server.js
 	triage_ini
