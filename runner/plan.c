@@ -255,6 +255,12 @@ plan_dry_run(struct tick *t, const struct plan_item *items, size_t njobs)
 			util_time_iso(it->next, when, sizeof when);
 			printf("would run %s: %s, due since %s\n", it->task->name, sched, when);
 		}
+		/* cheap first: its agent starts only if the check finds something */
+		if (it->task->check != NULL)
+			printf("  check first: %s%s%s\n", it->task->check,
+			    it->task->triage != NULL ? "; then the triage by agent " : "",
+			    it->task->triage != NULL ? (t->cfg->triage_agent[0] ?
+			    t->cfg->triage_agent : "(none)") : "");
 	}
 	for (size_t i = 0; i < t->hb->ntasks; i++) {
 		const struct plan_item *it = &items[i];

@@ -108,6 +108,18 @@ last() {
 	[[ "$output" == *"reply from watch"* ]]
 }
 
+@test "-n: a task with a check says the check comes first, and the triage after it" {
+	start_server llm-server.js
+	triage_ini
+	triage_task
+	run --separate-stderr hb_at "$T0" -n
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$output" = "$(printf 'would run watch: every 30m, never ran\n  check first: cat findings.txt; then the triage by agent small')" ] ||
+	    fail "$output"
+	[ "$(requests)" -eq 0 ]
+	[ ! -e .heartbeat-log.jsonl ]
+}
+
 @test "a check that exits 1, or prints nothing: all clear; counts as run, no agent, 0 tokens, logged clear" {
 	one_task 'echo something; exit 1' 'Look into it.'
 	run --separate-stderr tick
