@@ -525,6 +525,27 @@ end_ping(struct tick *t, struct job *jb, const struct child_result *res,
 	free(body);
 }
 
+/* Each target's result of OC, for the log entry E: the array E points to (malloc'd, the
+ * caller frees it), or NULL when there is none (or no memory: the entry goes without). */
+static struct log_delivery *
+log_deliveries(const struct outcome *oc, struct log_entry *e)
+{
+	struct log_delivery *d;
+
+	if (oc->nreports == 0 || (d = calloc(oc->nreports, sizeof *d)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < oc->nreports; i++) {
+		d[i].target = oc->reports[i].target;
+		d[i].result = deliver_result_name(oc->reports[i].result);
+		d[i].reason = oc->reports[i].reason;
+		d[i].parts = (long long)oc->reports[i].parts;
+		d[i].parts_done = (long long)oc->reports[i].parts_done;
+	}
+	e->deliveries = d;
+	e->ndeliveries = oc->nreports;
+	return d;
+}
+
 /* Under the lock, into ST: the outcome OC of JB as REC says it (an at task's end, the run,
  * its follow-ups, the outbox's slots, the pings, the delivered text's hash, the day's
  * spending, a one-shot's end). BATCH: the batch JB ran in, or NULL; the batch's delivery,
@@ -600,17 +621,7 @@ log_run(struct tick *t, struct job *jb, const struct child_result *res,
 	e.usage = first ? &usage : NULL;
 	e.model = oc->replied && oc->out.model[0] ? oc->out.model : NULL;
 	e.agent_session = oc->replied && oc->out.session[0] ? oc->out.session : NULL;
-	if (oc->nreports > 0 && (deliveries = calloc(oc->nreports, sizeof *deliveries)) != NULL) {
-		for (size_t i = 0; i < oc->nreports; i++) {
-			deliveries[i].target = oc->reports[i].target;
-			deliveries[i].result = deliver_result_name(oc->reports[i].result);
-			deliveries[i].reason = oc->reports[i].reason;
-			deliveries[i].parts = (long long)oc->reports[i].parts;
-			deliveries[i].parts_done = (long long)oc->reports[i].parts_done;
-		}
-		e.deliveries = deliveries;
-		e.ndeliveries = oc->nreports;
-	}
+	deliveries = log_deliveries(oc, &e);
 	e.note = why_not_started ? why_not_started : (res != NULL && res->exec_failed ?
 	    res->exec_error : NULL);
 	if (oc->verdict == REPLY_UNDELIVERED && e.note == NULL)
@@ -882,18 +893,7 @@ record_over_budget(struct tick *t, struct job *jb, const char *why, const char *
 		e.agent = jb->agent->name;
 		e.note = why;
 		e.duration_ms = 0;
-		if (oc.nreports > 0 &&
-		    (deliveries = calloc(oc.nreports, sizeof *deliveries)) != NULL) {
-			for (size_t i = 0; i < oc.nreports; i++) {
-				deliveries[i].target = oc.reports[i].target;
-				deliveries[i].result = deliver_result_name(oc.reports[i].result);
-				deliveries[i].reason = oc.reports[i].reason;
-				deliveries[i].parts = (long long)oc.reports[i].parts;
-				deliveries[i].parts_done = (long long)oc.reports[i].parts_done;
-			}
-			e.deliveries = deliveries;
-			e.ndeliveries = oc.nreports;
-		}
+		deliveries = log_deliveries(&oc, &e);
 		if (log_append(t->cfg->log, &e, err, sizeof err) != 0) {
 			msg_fail("%s", err);
 			tick_worse(t, 1);
