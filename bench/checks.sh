@@ -4,17 +4,22 @@
 # file-changes, disk-space, todo-scan; no agent starts), against a tick with nothing due in
 # the same workspace, and against a tick of one plain command check (/bin/sh -c true).
 # Then a simulated week (336 ticks, every 30 minutes, under libfaketime) of the shipped
-# HEARTBEAT.md, as it is and with checks in front of its tasks (a week in which they find
-# nothing): the agent runs, and their tokens at 15734 in / 12 out per run (a Claude Code
-# agentTurn's usual figure).
-# Usage: bench/checks.sh [HB_BIN]   (needs git, hyperfine, strace, faketime: make test-deps)
+# HEARTBEAT.md, as it is and with checks in front of three of its four tasks (a week in which
+# they find nothing), every task on an HTTP agent at a local server that counts the model
+# calls and the tokens it is sent (bench/token-server.py): the agent runs and the tokens, as
+# counted; and what the runs would cost as Claude Code agentTurns, at their usual 15734 in /
+# 12 out each (its system prompt and tools, far above the bare prompt).
+# Usage: bench/checks.sh [HB_BIN [HTTP_BIN]]   (needs git, hyperfine, strace, faketime,
+# python3: make test-deps)
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bin=$root/${1:-hb-run}
+http=$root/${2:-hb-run-http}
 runs=${RUNS:-50}
 ws=$(mktemp -d)
-trap 'rm -rf "$ws"' EXIT INT TERM
+spid=
+trap '[ -z "$spid" ] || kill "$spid" 2>/dev/null; rm -rf "$ws"' EXIT INT TERM
 
 mkdir -p "$ws/w/inbox" "$ws/w/docs/a" "$ws/w/cmd"
 cd "$ws/w"
@@ -83,11 +88,26 @@ NR == 2 { a = $4 } NR == 3 { b = $4 } NR == 4 { c = $4 } END {
 # A week of ticks on the shipped example, without and with checks.
 faketime_lib=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime\.so\.1$' | head -n 1)
 [ -n "$faketime_lib" ] || { echo "bench: libfaketime is not installed" >&2; exit 1; }
+python3 "$root/bench/token-server.py" "$ws/port" &
+spid=$!
+i=0
+while [ ! -s "$ws/port" ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+port=$(cat "$ws/port")
+# counts: the server's model calls and tokens so far, "CALLS TOKENS"
+counts() {
+	python3 -c 'import json, sys, urllib.request
+c = json.load(urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1]))
+print(c["calls"], c["tokens"])' "$port"
+}
 for v in plain checks; do
 	mkdir -p "$ws/$v/Mail/new" "$ws/$v/src"
-	printf '#!/bin/sh\necho run >>"$HB_WORKSPACE/agent-runs"\necho HEARTBEAT_OK\n' >"$ws/$v/agent.sh"
-	chmod +x "$ws/$v/agent.sh"
-	printf '[agent]\nagent_turn = %s/agent.sh\n' "$ws/$v" >"$ws/$v/hb-run.ini"
+	printf '[runner]\nhttp_helper = %s\ntimezone = UTC\n[agent]\ndefault = bench\n' "$http" \
+	    >"$ws/$v/hb-run.ini"
+	printf '[agent.bench]\napi = openai\nurl = http://127.0.0.1:%s/v1\nmodel = bench\n' \
+	    "$port" >>"$ws/$v/hb-run.ini"
 	git -C "$ws/$v/src" init -q
 done
 cp "$root/HEARTBEAT.md" "$ws/plain/HEARTBEAT.md"
@@ -96,7 +116,7 @@ import sys
 text = open(sys.argv[1]).read()
 checks = {
     "inbox-triage": "    check: new-files Mail/new\n",
-    "disk-watch": "    check: disk-space . 90\n",
+    "disk-watch": "    check: disk-space . 100\n",
     "weekday-brief": "    check: git-changes src\n",
 }
 out = []
@@ -108,17 +128,21 @@ for line in text.splitlines(True):
             out.append(checks[name])
 open(sys.argv[2], "w").write("".join(out))
 PY
+# week DIR: 336 ticks in DIR; prints "CALLS TOKENS" the server counted
 week() {
+	set -- "$1" $(counts)
 	t=$(date -d '2026-01-05 00:00:00 UTC' +%s)
 	for i in $(seq 0 335); do
 		when=$(date -u -d "@$((t + i * 1800))" '+%Y-%m-%d %H:%M:%S')
 		(cd "$1" && TZ=UTC LD_PRELOAD="$faketime_lib" FAKETIME="@$when" NO_FAKE_STAT=1 \
 		    "$bin" >/dev/null 2>&1) || true
 	done
-	[ -f "$1/agent-runs" ] && wc -l <"$1/agent-runs" | tr -d ' ' || echo 0
+	c0=$2 t0=$3
+	set -- $(counts)
+	echo $(($1 - c0)) $(($2 - t0))
 }
-plain=$(week "$ws/plain")
-checked=$(week "$ws/checks")
+set -- $(week "$ws/plain") $(week "$ws/checks")
 echo "a week of ticks every 30 minutes on the shipped HEARTBEAT.md (nothing to find):"
-printf "  as shipped      %4d agent runs  %9d tokens\n" "$plain" $((plain * 15746))
-printf "  with checks     %4d agent runs  %9d tokens\n" "$checked" $((checked * 15746))
+echo "                  agent runs  tokens (counted)  as Claude Code runs (15746 each)"
+printf "  as shipped      %10d  %16d  %32d\n" "$1" "$2" $(($1 * 15746))
+printf "  with checks     %10d  %16d  %32d\n" "$3" "$4" $(($3 * 15746))
