@@ -162,6 +162,45 @@ PY
 	[ "$(printf '%s' "$output" | "$HBT_PY" -c 'import json, sys; t = json.load(sys.stdin)[0]; print(t["last_input_tokens"], t["last_output_tokens"], t["last_cost_usd"])')" = "11 7 $cost" ]
 }
 
+@test "claude (real CLI) and [budget] daily_cost: the cost Claude Code reports reaches it; the next task does not start, one alert" {
+	need_cli claude
+	start_api
+	heartbeat <<'MD'
+tasks:
+  - name: first
+    agent: claude
+    interval: 30m
+    model: claude-test-model-1
+    prompt: look at the MARK and say what you see
+  - name: second
+    agent: claude
+    interval: 30m
+    model: claude-test-model-1
+    prompt: look at the MARK once more
+MD
+	printf '[budget]\ndaily_cost = 0.000001\n' >hb-run.ini
+	run --separate-stderr hb
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
+	[ "$(api 'len(M)')" -eq 1 ]
+	[ "$(py '[(e["task"], e["status"]) for e in L]')" = '[["first", "ok"], ["second", "over_budget"]]' ]
+	[[ "$output" == *"=== hb-run: budget reached ==="* ]] || fail "$output"
+	# what the day spent is the cost Claude Code reported for the first run
+	"$HBT_PY" - "$(py 'L[0]["cost_usd"]')" "$(py 'S["_budget"]["cost"]')" <<'PY'
+import sys
+got, spent = float(sys.argv[1]), float(sys.argv[2])
+assert got > 0 and abs(got - spent) < 1e-12, (got, spent)
+PY
+	# the next tick: second is still due and held; no model call, nothing said again
+	run --separate-stderr hb
+	stop_api
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] || fail "$output"
+	[ "$(api 'len(M)')" -eq 1 ]
+	[ "$(py 'len(L)')" -eq 2 ]
+	run --separate-stderr hb status
+	[[ "$output" == *"over budget"* ]] || fail "$output"
+}
+
 @test "claude (real CLI): the template prints Claude Code's JSON: result, usage, cost, session id" {
 	need_cli claude
 	start_api
