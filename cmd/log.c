@@ -94,9 +94,9 @@ print_entry(const cJSON *e)
 	else
 		snprintf(result, sizeof result, "%s", status);
 	usage_of(e, usage, sizeof usage);
-	printf("%s  %-20s %-16s %-8s %-13s %-8s %-6s%s\n", when, str_of(e, "task", "?"),
+	printf("%s  %-20s %-16s %-8s %-13s %-8s %-*s%s\n", when, str_of(e, "task", "?"),
 	    result, dur, str_of(e, "reply_verdict", "-"), str_of(e, "reason", ""),
-	    str_of(e, "tier", "-"), usage);
+	    usage[0] ? 6 : 0, str_of(e, "tier", "-"), usage);	/* no blanks at the end */
 }
 
 static int
