@@ -201,7 +201,8 @@ oneshot_tasks(const struct heartbeat *hb, const struct state *st, struct heartbe
 		return -1;
 	}
 	/* first: a reminder at its time does not wait behind the tick's slower tasks */
-	memcpy(out->tasks + n, hb->tasks, hb->ntasks * sizeof *hb->tasks);
+	if (hb->ntasks > 0)
+		memcpy(out->tasks + n, hb->tasks, hb->ntasks * sizeof *hb->tasks);
 	out->ntasks = n;
 	for (size_t i = 0; i < n; i++) {
 		if (make_task(&a[i], &out->tasks[i]) != 0) {

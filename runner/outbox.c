@@ -299,7 +299,7 @@ out:
 static void
 send_one(struct tick *t, const struct state_alert *a, struct deliver_report *rep)
 {
-	struct deliver_ctx ctx = { t->cfg, &t->delivered };
+	struct deliver_ctx ctx = { .cfg = t->cfg, .shown = &t->delivered };
 	struct target_msg m;
 	char host[256] = "";
 

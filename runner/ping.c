@@ -27,7 +27,7 @@ void
 ping_send(struct tick *t, struct job *jb, enum ping_event ev, int exit, const char *body,
     size_t len)
 {
-	struct deliver_ctx ctx = { t->cfg, NULL, 0, NULL };
+	struct deliver_ctx ctx = { .cfg = t->cfg };
 	const char *p = ping_of(t, jb), *base;
 	long long until = child_now_ms() + PING_TIMEOUT_MS;
 	enum deliver_result r = DELIVER_RETRY;

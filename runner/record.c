@@ -391,7 +391,7 @@ targets_of(const struct tick *t, const struct job *jb, size_t *n)
 static void
 deliver(struct tick *t, const struct job *jb, struct outcome *oc)
 {
-	struct deliver_ctx ctx = { t->cfg, &t->delivered };
+	struct deliver_ctx ctx = { .cfg = t->cfg, .shown = &t->delivered };
 	struct target_msg m;
 	char **targets = NULL, host[256] = "", *safe = NULL, *note = NULL, err[256];
 	size_t ntargets = 0, slen = 0;

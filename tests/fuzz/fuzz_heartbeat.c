@@ -37,7 +37,10 @@ check_task(const struct heartbeat *hb, size_t i, long nlines)
 
 	CHECK(t->name != NULL && heartbeat_name_valid(t->name), "task %zu: bad name '%s'", i,
 	    t->name ? t->name : "(null)");
-	CHECK(t->prompt != NULL && t->prompt[0] != '\0', "task '%s': empty prompt", t->name);
+	/* no prompt: only a task whose check's findings are the alert */
+	CHECK(t->prompt != NULL && (t->prompt[0] != '\0' || t->check != NULL),
+	    "task '%s': empty prompt", t->name);
+	CHECK(t->check == NULL || t->check[0] != '\0', "task '%s': empty check", t->name);
 	CHECK(heartbeat_find(hb, t->name) == t, "task '%s' (line %d) is not the first of its name",
 	    t->name, t->line);
 	CHECK(t->line >= 1 && t->line <= nlines, "task '%s' at line %d of %ld", t->name, t->line,
@@ -54,7 +57,9 @@ check_task(const struct heartbeat *hb, size_t i, long nlines)
 	CHECK(t->model == NULL || t->model[0] != '\0', "task '%s': empty model", t->name);
 	switch (s->kind) {
 	case SCHED_INTERVAL:
-		CHECK(s->interval > 0 && s->interval <= DURATION_MAX &&
+		/* 0: every: 0m, OpenClaw's "off" */
+		CHECK(((s->interval > 0 && s->interval <= DURATION_MAX) ||
+		    (s->interval == 0 && !t->enabled)) &&
 		    (!s->is_default || s->interval == DEFAULT_INTERVAL),
 		    "task '%s': interval %lld", t->name, s->interval);
 		break;
