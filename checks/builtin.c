@@ -1022,8 +1022,10 @@ check_problem_keys(const char *text)
 				wl = (size_t)(end - w);
 			for (size_t i = 0; i < wl; i++)
 				digits |= w[i] >= '0' && w[i] <= '9';
+			/* "1 message" and "2 messages" are one problem: no plural 's' */
 			if (wl > 0 && !digits)
-				check_text_add(&k, "%s%.*s", k.len ? " " : "", (int)wl, w);
+				check_text_add(&k, "%s%.*s", k.len ? " " : "",
+				    (int)(wl > 1 && w[wl - 1] == 's' ? wl - 1 : wl), w);
 			w += wl;
 		}
 		if (k.oom || (k.len > 0 && !cJSON_AddItemToArray(keys, cJSON_CreateString(k.s)))) {

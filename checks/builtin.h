@@ -114,9 +114,10 @@ void check_text_list(struct check_text *t, const char *label, const cJSON *names
 int check_files_diff(const cJSON *old, const cJSON *now, cJSON **added, cJSON **removed,
     cJSON **changed);
 /* hb-monitor: what identifies each problem of the findings TEXT, one a line, whatever its
- * figures and details: the words before a ';' or '(' that have no digit ("x: failed 3
- * times in a row (last: error); in backoff for 2h more" and "x: failed 4 times in a row
- * (last: timeout)" are one problem). An array of strings, or NULL (out of memory). */
+ * figures and details: the words before a ';' or '(' that have no digit, without a plural
+ * 's' ("x: failed 3 times in a row (last: error); in backoff for 2h more" and "x: failed 4
+ * times in a row (last: timeout)" are one problem, "outbox: 1 message waiting" and
+ * "outbox: 2 messages waiting" another). An array of strings, or NULL (out of memory). */
 cJSON *check_problem_keys(const char *text);
 /* 1 when NAME matches GLOB (fnmatch(3); no GLOB matches everything). */
 int check_glob_match(const char *glob, const char *name);

@@ -18,7 +18,7 @@ else
 fi
 FUZZ_CC=${FUZZ_CC:-clang}
 OUT=build/fuzz
-ALL="heartbeat duration cron time tz tzposix state config reply output sse response target"
+ALL="heartbeat duration cron time tz tzposix state config reply output sse response target check"
 [ $# -gt 0 ] && ALL="$*"
 
 if ! PKG_CFLAGS=$(pkg-config --cflags inih libcjson) ||
@@ -47,7 +47,7 @@ for src in checks/*.c delivery/*.c agents/*.c tasks/*.c state/*.c runner/*.c cmd
 	obj=$OUT/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
 	# shellcheck disable=SC2086
 	if [ ! -e "$obj" ] ||
-	    [ -n "$(find delivery agents tasks state runner cmd -name '*.[ch]' -newer "$obj" | head -n 1)" ]; then
+	    [ -n "$(find checks delivery agents tasks state runner cmd -name '*.[ch]' -newer "$obj" | head -n 1)" ]; then
 		$FUZZ_CC $CFLAGS -fsanitize=fuzzer-no-link,address,undefined $PKG_CFLAGS \
 		    -c -o "$obj" "$src" || { echo "fuzz: $src does not build" >&2; exit 2; }
 	fi

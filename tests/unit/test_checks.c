@@ -312,12 +312,14 @@ static const struct {
 } key_rows[] = {
 	{ "", "[]" },
 	{ "x: failed 3 times in a row (last: error); in backoff for 2h more\n",
-	  "[\"x: failed times in a row\"]" },
-	{ "x: failed 4 times in a row (last: timeout)", "[\"x: failed times in a row\"]" },
+	  "[\"x: failed time in a row\"]" },
+	{ "x: failed 4 times in a row (last: timeout)", "[\"x: failed time in a row\"]" },
 	{ "a: overdue: due for 1h30m and not run\noutbox: 2 messages waiting, the oldest for 3h "
 	  "(to ntfy://t, 4 tries)\n\n",
-	  "[\"a: overdue: due for and not run\",\"outbox: messages waiting, the oldest for\"]" },
-	{ "b: a run started 2h ago has not ended", "[\"b: a run started ago has not ended\"]" },
+	  "[\"a: overdue: due for and not run\",\"outbox: message waiting, the oldest for\"]" },
+	{ "outbox: 1 message waiting, the oldest for 2h",
+	  "[\"outbox: message waiting, the oldest for\"]" },
+	{ "b: a run started 2h ago has not ended", "[\"b: a run started ago ha not ended\"]" },
 };
 
 static void
