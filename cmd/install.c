@@ -22,6 +22,7 @@
 #include "runner/msg.h"
 #include "runner/platform.h"
 #include "runner/tick.h"
+#include "runner/util.h"
 #include "state/fileio.h"
 #include "tasks/duration.h"
 
@@ -205,25 +206,6 @@ unit_quote(FILE *f, const char *s, int exec)
 		fputc(*s, f);
 	}
 	fputc('"', f);
-}
-
-static void
-xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
 }
 
 /* ---- what to install ------------------------------------------------------------------- */
@@ -876,21 +858,21 @@ plist_text(const struct inst *in)
 	    "     hb-run uninstall launchd removes it. RunAtLoad: a tick at login and boot\n"
 	    "     catches up on what was missed. -->\n", f);
 	fputs("<plist version=\"1.0\">\n<dict>\n\t<key>Label</key>\n\t<string>", f);
-	xml_text(f, label);
+	util_xml_escape(f, label);
 	fputs("</string>\n\t<key>ProgramArguments</key>\n\t<array>\n\t\t<string>", f);
-	xml_text(f, in->exe);
+	util_xml_escape(f, in->exe);
 	fputs("</string>\n\t\t<string>-C</string>\n\t\t<string>", f);
-	xml_text(f, in->workspace);
+	util_xml_escape(f, in->workspace);
 	fprintf(f, "</string>\n\t</array>\n\t<key>StartInterval</key>\n\t<integer>%lld</integer>\n"
 	    "\t<key>RunAtLoad</key>\n\t<true/>\n\t<key>EnvironmentVariables</key>\n\t<dict>\n"
 	    "\t\t<key>PATH</key>\n\t\t<string>", in->every);
-	xml_text(f, in->path);
+	util_xml_escape(f, in->path);
 	fputs("</string>\n\t</dict>\n\t<key>WorkingDirectory</key>\n\t<string>", f);
-	xml_text(f, in->workspace);
+	util_xml_escape(f, in->workspace);
 	fputs("</string>\n\t<key>StandardOutPath</key>\n\t<string>", f);
-	xml_text(f, log);
+	util_xml_escape(f, log);
 	fputs("</string>\n\t<key>StandardErrorPath</key>\n\t<string>", f);
-	xml_text(f, log);
+	util_xml_escape(f, log);
 	fputs("</string>\n</dict>\n</plist>\n", f);
 	if (fclose(f) != 0) {
 		free(text);

@@ -112,26 +112,7 @@ html_n(FILE *f, const char *s, size_t n)
 		return;
 	if ((v = activity_visible(s, n)) == NULL)
 		return;
-	for (const char *p = v; *p; p++)
-		switch (*p) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*p, f);
-		}
+	util_xml_escape(f, v);
 	free(v);
 }
 

@@ -73,3 +73,28 @@ util_duration_ms(long long ms, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
 }
+
+void
+util_xml_escape(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+}

@@ -4,6 +4,7 @@
 #define HB_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #define UUID_LEN 37
@@ -21,5 +22,8 @@ void util_time_iso(time_t t, char *buf, size_t len);
 void util_time_short(time_t t, char *buf, size_t len);
 /* MS as "850ms", "12.3s", "4m05s". */
 void util_duration_ms(long long ms, char *buf, size_t len);
+/* Writes S to F with &, < and > escaped for XML and HTML text, and " and ' too (for an
+ * attribute's value). */
+void util_xml_escape(FILE *f, const char *s);
 
 #endif
