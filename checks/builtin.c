@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +17,8 @@
 
 #include "checks/builtin.h"
 #include "state/fileio.h"
+#include "state/text.h"
+#include "tasks/names.h"
 
 #define TODO_FILE_MAX (4L * 1024 * 1024)	/* todo-scan reads at most this much */
 
@@ -135,34 +136,6 @@ check_is_builtin(const char *line, const struct check_builtin **b)
 	return *b != NULL;
 }
 
-/* The edit distance of A and B (each at most 63 bytes), for typos. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-
-	if (la > 63 || lb > 63)
-		return 64;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* The built-in that WORD (the first word of a check: line, not a built-in) is a typo of:
  * at most two edits away. NULL: none, WORD is a command. */
 static const struct check_builtin *
@@ -178,7 +151,7 @@ builtin_typo(const char *line)
 	memcpy(word, line, n);
 	word[n] = '\0';
 	for (size_t i = 0; i < NBUILTINS; i++)
-		if (distance(word, builtins[i].name) <= 2)
+		if (names_distance(word, builtins[i].name) <= 2)
 			return &builtins[i];
 	return NULL;
 }
@@ -731,19 +704,6 @@ oom:
 	return -1;
 }
 
-/* 64-bit FNV-1a of S (N bytes), as 16 hex digits. */
-static void
-hash_hex(const char *s, size_t n, char out[17])
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	snprintf(out, 17, "%016" PRIx64, h);
-}
-
 /* Runs git -C PATH A1 A2 [A3 A4] (A3, A4 may be NULL) through the exec function; its
  * output in *OUT. */
 static int
@@ -886,7 +846,7 @@ run_git(const struct check_ctx *ctx, int argc, char **argv, const cJSON *old, cJ
 			cJSON_Delete(refs);
 			goto fail;
 		}
-		hash_hex(status, strlen(status), hash);
+		text_hash_hex(status, strlen(status), hash);
 		if (cJSON_IsObject(was) &&
 		    (repo = cJSON_GetObjectItemCaseSensitive(was, argv[i])) != NULL)
 			git_diff(ctx, &t, argv[i], repo, refs, status, hash);

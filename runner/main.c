@@ -22,6 +22,7 @@
 #include "runner/util.h"
 #include "runner/zone.h"
 #include "state/fileio.h"
+#include "state/text.h"
 #include "tasks/heartbeat.h"
 
 #ifndef HB_VERSION
@@ -129,17 +130,6 @@ warnings_free(void)
 	nwarnings = 0;
 }
 
-/* Feeds S, and its NUL, to the FNV-1a hash H. */
-static uint64_t
-fnv1a(uint64_t h, const char *s)
-{
-	for (;; s++) {
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-		if (*s == '\0')
-			return h;
-	}
-}
-
 /* A tick under cron: every line it prints is mail. So a tick shows its warnings only when
  * they differ from the ones the last tick showed (a digest kept in the state file), and
  * forgets them when they are gone, so that they show again when they come back. Returns
@@ -148,7 +138,7 @@ fnv1a(uint64_t h, const char *s)
 static struct state *
 warnings_once(const struct config *cfg)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	uint64_t h = TEXT_HASH_START;
 	struct state *st = NULL;
 	char mark[20] = "", err[1024], lock[PATH_MAX];
 	const char *old;
@@ -160,9 +150,9 @@ warnings_once(const struct config *cfg)
 		char *line;
 
 		if (w->file == NULL)
-			h = fnv1a(h, w->text);
+			h = text_hash(h, w->text, strlen(w->text) + 1);
 		else if (asprintf(&line, "%s:%d: %s", w->file, w->line, w->text) >= 0) {
-			h = fnv1a(h, line);
+			h = text_hash(h, line, strlen(line) + 1);
 			free(line);
 		}
 	}

@@ -15,6 +15,7 @@
 #include "runner/zone.h"
 #include "state/log.h"
 #include "state/state.h"
+#include "state/text.h"
 #include "tasks/hours.h"
 
 #define DIGEST_TASK "digest"
@@ -27,19 +28,6 @@ outbox_backoff(long long tries)
 	if (tries < 1)
 		return steps[0];
 	return tries <= 4 ? steps[tries - 1] : 3600;
-}
-
-/* FNV-1a, 64 bits, as 16 hex digits: enough to know a text again, and no text kept. */
-void
-outbox_hash(const char *text, size_t len, char out[17])
-{
-	unsigned long long h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)text[i];
-		h *= 1099511628211ULL;
-	}
-	snprintf(out, 17, "%016llx", h);
 }
 
 /* The quiet hours, when configured: 1 when NOW lies inside them. */
@@ -562,7 +550,7 @@ outbox_accept(struct tick *t, const struct job *jb, const char *text, size_t len
 	}
 	if ((st = claim_load_locked(t)) == NULL)
 		goto out;
-	outbox_hash(text, len, hash);
+	text_hash_hex(text, len, hash);
 	/* a run by name was asked for by a person: it is shown, duplicate or not */
 	if (strcmp(jb->reason, "manual") != 0 &&
 	    state_task_last_alert(st, jb->task->name, old, sizeof old, &at) &&

@@ -35,8 +35,6 @@ struct outbox_slot {
 	char id[UUID_LEN];	/* its message in the outbox; "" for stdout (never queued) */
 };
 
-/* A short hash of TEXT (LEN bytes) as 16 hex digits, to know it again (FNV-1a, 64 bits). */
-void outbox_hash(const char *text, size_t len, char out[17]);
 
 /* Seconds to wait before try TRIES + 1: 1 m, 5 m, 15 m, then every hour. */
 long long outbox_backoff(long long tries);

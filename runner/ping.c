@@ -12,6 +12,7 @@
 #include "runner/ping.h"
 #include "runner/supervise.h"
 #include "state/state.h"
+#include "state/text.h"
 
 const char *
 ping_of(const struct tick *t, const struct job *jb)
@@ -76,7 +77,7 @@ ping_settle(struct tick *t, struct state *st, const struct job *jb)
 
 	if (p == NULL)
 		return 0;
-	outbox_hash(p, strlen(p), key);
+	text_hash_hex(p, strlen(p), key);
 	since = state_ping_failing(st, key);
 	if (jb->ping_failed && since == 0) {
 		msg_warn("%s: the ping to %s failed: %s (the task is not affected; said once, "

@@ -27,6 +27,7 @@
 #include "runner/util.h"
 #include "state/log.h"
 #include "state/state.h"
+#include "state/text.h"
 
 #ifndef HB_TEMPLATEDIR
 #define HB_TEMPLATEDIR "/usr/local/share/hb-run/templates"
@@ -127,13 +128,10 @@ tick_helper_path(const struct config *cfg, char *out, size_t len)
 long long
 tick_jitter(const char *workspace, long long jitter)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
 	if (jitter <= 0)
 		return 0;
-	for (const char *s = workspace; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (long long)(h % (uint64_t)jitter);
+	return (long long)(text_hash(TEXT_HASH_START, workspace, strlen(workspace)) %
+	    (uint64_t)jitter);
 }
 
 /* [runner] jitter: before a tick that has work starts on it, it waits its workspace's

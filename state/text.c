@@ -1,6 +1,7 @@
 /* text.c - making outside text printable. An agent's output is data, not terminal
  * commands: an escape sequence in it could retitle the window, clear the screen or set the
  * clipboard of whoever reads cron's mail or the log. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "state/text.h"
@@ -76,4 +77,20 @@ text_printable(const char *s, size_t n, size_t *outlen)
 	if (outlen != NULL)
 		*outlen = (size_t)(o - out);
 	return out;
+}
+
+uint64_t
+text_hash(uint64_t h, const void *s, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+void
+text_hash_hex(const char *s, size_t n, char out[17])
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)text_hash(TEXT_HASH_START, s, n));
 }

@@ -481,42 +481,13 @@ static const struct key {
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 
-/* Edits (insert, delete, change, swap two neighbours; case ignored) from A to B, both
- * shorter than 32 bytes. */
-static int
-key_distance(const char *a, const char *b)
-{
-	int d[33][33];
-	size_t na = strlen(a), nb = strlen(b);
-
-	for (size_t i = 0; i <= na; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= nb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= na; i++)
-		for (size_t j = 1; j <= nb; j++) {
-			int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			int best = d[i - 1][j - 1] + cost;
-
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[na][nb];
-}
-
 /* Whether KEY is likely a typo of the known key NAME: one edit away (two for keys of six
  * letters or more), or the same but for case. */
 static int
 key_typo(const char *key, const char *name)
 {
 	size_t n = strlen(name);
-	int dist = key_distance(key, name);
+	int dist = names_distance(key, name);
 
 	return (n > 2 && dist <= (n >= 6 ? 2 : 1)) || strcasecmp(key, name) == 0;
 }

@@ -1,6 +1,8 @@
 /* names.c - the table of names: linear probing in a power-of-two array kept at most three
  * quarters full, doubled when it would be fuller; a removal shifts the names after it back
  * instead of leaving a tombstone, so that no sequence of adds and removes slows it down. */
+#include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +133,34 @@ names_free(struct names *m)
 {
 	free(m->slots);
 	memset(m, 0, sizeof *m);
+}
+
+int
+names_distance(const char *a, const char *b)
+{
+	int d[33][33];
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na > 32 || nb > 32)
+		return INT_MAX;
+
+	for (size_t i = 0; i <= na; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= nb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= na; i++)
+		for (size_t j = 1; j <= nb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			int best = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[na][nb];
 }

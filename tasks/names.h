@@ -1,7 +1,7 @@
 /* names.h - a table of names, each with a value: open addressing on an FNV-1a hash, so that
  * adding, finding and removing a name take constant time whatever the number of names.
  * Pure. The table keeps pointers to the names, not copies: a name must stay as it is while
- * it is in the table. Used by tasks/heartbeat.c, state/state.c and runner/. */
+ * it is in the table. Used by tasks/heartbeat.c, checks/, state/state.c and runner/. */
 #ifndef HB_NAMES_H
 #define HB_NAMES_H
 
@@ -33,5 +33,8 @@ int names_remove(struct names *m, const char *name);
 void names_free(struct names *m);
 /* The hash of NAME; a name's first slot is the hash modulo the table's capacity. */
 size_t names_hash(const char *name);
+/* The edits (insert, delete, change, swap two neighbours; case ignored) from name A to
+ * name B, for "did you mean"; INT_MAX when either is longer than 32 bytes. */
+int names_distance(const char *a, const char *b);
 
 #endif
