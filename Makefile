@@ -30,7 +30,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
 # Debian packages: to build, and to run the tests.
 DEB_BUILD  = gcc make pkg-config libinih-dev libcjson-dev libcurl4-openssl-dev
 DEB_TEST   = bats faketime libfaketime procps python3 python3-croniter tzdata strace valgrind time \
-             hyperfine clang libclang-rt-14-dev cron python3-yaml apprise curl chromium
+             hyperfine clang libclang-rt-14-dev cron python3-yaml apprise curl chromium git jq \
+             openssl
 # The agent-CLI template folders under templates/, installed to $(DATADIR)/templates/ (and
 # kubernetes/, the CronJob, beside them).
 AGENT_TEMPLATES = claude codex gemini opencode demo
